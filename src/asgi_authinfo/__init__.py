@@ -1,0 +1,58 @@
+"""asgi-authinfo: verify bearer JWTs and put a typed ``AuthInfo`` in ``scope["auth"]``."""
+
+from __future__ import annotations
+
+from . import claims, providers
+from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
+from ._errors import (
+    AuthError,
+    ErrorCode,
+    InsufficientScopeError,
+    InvalidRequestError,
+    InvalidTokenError,
+    IssuerUnavailableError,
+    MissingTokenError,
+)
+from ._guards import Requirement, check, get_auth, requires
+from ._issuer import ALLOWED_ALGORITHMS, Issuer
+from ._jwks import JWKSCache
+from ._middleware import AuthInfoMiddleware
+from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
+from ._verifier import TokenVerifier
+from .claims import MappedClaims
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALLOWED_ALGORITHMS",
+    "ANONYMOUS_USER",
+    "AnonymousUser",
+    "AuthError",
+    "AuthInfo",
+    "AuthInfoMiddleware",
+    "BearerHeader",
+    "Cookie",
+    "ErrorCode",
+    "Impersonator",
+    "InsufficientScopeError",
+    "InvalidRequestError",
+    "InvalidTokenError",
+    "Issuer",
+    "IssuerUnavailableError",
+    "JWKSCache",
+    "MappedClaims",
+    "MissingTokenError",
+    "NoAuthInfo",
+    "QueryParam",
+    "Requirement",
+    "Scopes",
+    "TokenSource",
+    "TokenVerifier",
+    "User",
+    "__version__",
+    "check",
+    "claims",
+    "get_auth",
+    "providers",
+    "requires",
+]

@@ -1,0 +1,141 @@
+"""One error tree for every refusal: each error carries a stable code, an RFC 6750 error and a status.
+
+Descriptions say what differed and what to do next. They never contain the token: values taken
+from a token (its ``iss``, ``aud``, ``kid``) are shortened and made printable with :func:`shown`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Final, Literal
+
+__all__ = [
+    "AuthError",
+    "ErrorCode",
+    "InsufficientScopeError",
+    "InvalidRequestError",
+    "InvalidTokenError",
+    "IssuerUnavailableError",
+    "MissingTokenError",
+    "shown",
+]
+
+ErrorCode = Literal[
+    "missing_token",
+    "invalid_request",
+    "conflicting_tokens",
+    "malformed",
+    "token_too_large",
+    "expired",
+    "not_yet_valid",
+    "issued_in_future",
+    "bad_signature",
+    "unknown_issuer",
+    "audience_mismatch",
+    "unauthorized_party",
+    "unknown_key",
+    "algorithm_not_allowed",
+    "missing_claim",
+    "invalid_claim",
+    "wrong_token_type",
+    "issuer_unavailable",
+    "insufficient_scope",
+]
+
+_SHOWN_LIMIT: Final = 80
+
+
+def shown(value: object) -> str:
+    """Render a value taken from a token for an error message: printable ASCII, bounded length."""
+    text = value if isinstance(value, str) else repr(value)
+    cleaned = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)
+    if len(cleaned) > _SHOWN_LIMIT:
+        cleaned = cleaned[: _SHOWN_LIMIT - 3] + "..."
+    return f"'{cleaned}'"
+
+
+class AuthError(Exception):
+    """Base of every refusal. ``code`` is stable; ``description`` is for humans and may change."""
+
+    status: ClassVar[int] = 401
+    error: ClassVar[str | None] = "invalid_token"
+    default_code: ClassVar[ErrorCode] = "malformed"
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        code: ErrorCode | None = None,
+        issuer: str | None = None,
+        kid: str | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.description = description
+        self.code: ErrorCode = code or self.default_code
+        self.issuer = issuer
+        self.kid = kid
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, description={self.description!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AuthError):
+            return NotImplemented
+        return (type(self), self.code, self.description) == (
+            type(other),
+            other.code,
+            other.description,
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.code, self.description))
+
+
+class MissingTokenError(AuthError):
+    """No credentials were sent where they are required (RFC 6750 §3.1: no error code)."""
+
+    error = None
+    default_code = "missing_token"
+
+
+class InvalidRequestError(AuthError):
+    """The request carried credentials in a form we cannot read (400 ``invalid_request``)."""
+
+    status = 400
+    error = "invalid_request"
+    default_code = "invalid_request"
+
+
+class InvalidTokenError(AuthError):
+    """The token was read but refused: malformed, expired, wrong issuer, bad signature, ..."""
+
+    default_code = "malformed"
+
+
+class IssuerUnavailableError(AuthError):
+    """We could not get the issuer's keys: our failure, not the caller's (503 + ``Retry-After``)."""
+
+    status = 503
+    default_code = "issuer_unavailable"
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        retry_after: int = 30,
+        issuer: str | None = None,
+        kid: str | None = None,
+    ) -> None:
+        super().__init__(description, issuer=issuer, kid=kid)
+        self.retry_after = max(1, int(retry_after))
+
+
+class InsufficientScopeError(AuthError):
+    """The token is valid but lacks what the route requires (403 ``insufficient_scope``)."""
+
+    status = 403
+    error = "insufficient_scope"
+    default_code = "insufficient_scope"
+
+    def __init__(self, description: str, *, scope: str | None = None) -> None:
+        super().__init__(description)
+        self.scope = scope

@@ -1,0 +1,99 @@
+"""Fetch a small JSON document from an issuer: bounded in time and size, redirects kept on host."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any, Final
+from urllib.parse import urljoin, urlsplit
+
+import anyio
+import httpx
+
+__all__ = ["FetchError", "fetch_json"]
+
+logger = logging.getLogger("asgi_authinfo")
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+MAX_REDIRECTS: Final = 3
+
+
+class FetchError(Exception):
+    """The document could not be fetched or read; the message says what happened."""
+
+
+async def fetch_json(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    timeout: float,
+    what: str,
+    max_bytes: int = MAX_BODY_BYTES,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """GET ``url`` and decode its JSON body, within ``timeout`` seconds overall.
+
+    Redirects are followed only to the same scheme and host. A body over ``max_bytes`` is
+    abandoned without being read further.
+    """
+    started = time.perf_counter()
+    try:
+        with anyio.fail_after(timeout):
+            body = await _get(client, url, max_bytes=max_bytes, headers=headers)
+    except TimeoutError:
+        raise _failed(what, url, f"no complete answer within {timeout:g} s", started) from None
+    except httpx.HTTPError as exc:
+        raise _failed(what, url, f"{type(exc).__name__}: {exc}", started) from None
+    except FetchError as exc:
+        raise _failed(what, url, str(exc), started) from None
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        raise _failed(what, url, "the body is not valid JSON", started) from None
+    logger.debug("fetched %s from %s in %.1f ms", what, url, _ms(started))
+    return document
+
+
+async def _get(
+    client: httpx.AsyncClient, url: str, *, max_bytes: int, headers: dict[str, str] | None
+) -> bytes:
+    origin = urlsplit(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        request = client.build_request("GET", url, headers={"Accept": "application/json", **(headers or {})})
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            if response.is_redirect:
+                target = urljoin(url, response.headers.get("location", ""))
+                moved = urlsplit(target)
+                if (moved.scheme, moved.netloc) != (origin.scheme, origin.netloc):
+                    raise FetchError(
+                        f"redirected to another host ({moved.scheme}://{moved.netloc}), not followed"
+                    )
+                url = target
+                continue
+            if response.status_code != 200:
+                raise FetchError(f"HTTP {response.status_code}")
+            declared = response.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(f"body of {declared} bytes is over the {max_bytes} byte limit")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(f"body is over the {max_bytes} byte limit")
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            await response.aclose()
+    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _failed(what: str, url: str, reason: str, started: float) -> FetchError:
+    logger.warning("fetching %s from %s failed after %.1f ms: %s", what, url, _ms(started), reason)
+    return FetchError(f"fetching {what} from {url} failed: {reason}")
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -1,0 +1,127 @@
+"""``Issuer``: one trusted token issuer, validated when it is built."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+from .claims import ClaimMapper, resolve
+
+__all__ = ["ALLOWED_ALGORITHMS", "Issuer", "flatten_issuers"]
+
+ALLOWED_ALGORITHMS: Final = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+"""Asymmetric algorithms only: ``none`` and HMAC can never be verified with a JWKS public key."""
+
+MAX_LEEWAY: Final = 300.0
+_LOOPBACK: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _check_url(name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{name} must be an absolute https:// URL, got {url!r}")
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        raise ValueError(f"{name} must use https:// (plain http is only allowed on localhost), got {url!r}")
+
+
+def _tuple_of_str(name: str, value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = (value,) if isinstance(value, str) else tuple(value)
+    if not items or not all(isinstance(item, str) and item for item in items):
+        raise ValueError(f"{name} must be a non-empty string or a non-empty list of them")
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """One trusted issuer. Tokens whose ``iss`` equals ``issuer`` exactly are checked against it.
+
+    ``jwks_uri=None`` means OIDC discovery from ``{issuer}/.well-known/openid-configuration``.
+    ``claims`` is a preset name (``"oidc"``, ``"workos"``, ``"clerk"``, ``"authgear"``, ...) or a
+    callable mapping verified claims to :class:`~asgi_authinfo.claims.MappedClaims`.
+    """
+
+    issuer: str
+    _: KW_ONLY
+    jwks_uri: str | None = None
+    audience: str | Sequence[str] | None = None
+    algorithms: Sequence[str] = ("RS256",)
+    claims: str | ClaimMapper = "oidc"
+    authorized_parties: str | Sequence[str] | None = None
+    leeway: float = 5.0
+    token_type: str | None = None
+    """Require this JOSE ``typ`` header, e.g. ``"at+jwt"`` for RFC 9068 access tokens."""
+    required_claims: Sequence[str] = ()
+    jwks_max_age: float = 600.0
+    jwks_cooldown: float = 30.0
+    jwks_timeout: float = 5.0
+    userinfo: bool = False
+    """Opt in to enriching ``AuthInfo.user`` from the OIDC userinfo endpoint."""
+    userinfo_uri: str | None = None
+    mapper: ClaimMapper = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.issuer, str) or not self.issuer:
+            raise ValueError(
+                "issuer must be the exact `iss` value of your tokens, e.g. 'https://auth.example.com'"
+            )
+        _check_url("issuer", self.issuer)
+        if self.jwks_uri is not None:
+            _check_url("jwks_uri", self.jwks_uri)
+        if self.userinfo_uri is not None:
+            _check_url("userinfo_uri", self.userinfo_uri)
+        set_ = object.__setattr__
+        set_(self, "audience", _tuple_of_str("audience", self.audience))
+        set_(self, "authorized_parties", _tuple_of_str("authorized_parties", self.authorized_parties))
+        algorithms = _tuple_of_str("algorithms", self.algorithms) or ()
+        refused = [alg for alg in algorithms if alg not in ALLOWED_ALGORITHMS]
+        if refused:
+            raise ValueError(
+                f"algorithms {refused} cannot be verified with JWKS public keys; "
+                f"allowed: {', '.join(sorted(ALLOWED_ALGORITHMS))}"
+            )
+        set_(self, "algorithms", algorithms)
+        set_(self, "required_claims", tuple(self.required_claims))
+        for name in ("leeway", "jwks_max_age", "jwks_cooldown", "jwks_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or math.isnan(value) or value < 0:
+                raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
+        if self.leeway > MAX_LEEWAY:
+            raise ValueError(f"leeway must be at most {MAX_LEEWAY:g} s (RFC 8725: keep it small)")
+        if self.jwks_timeout == 0:
+            raise ValueError("jwks_timeout must be > 0 seconds")
+        set_(self, "mapper", resolve(self.claims))
+
+    @property
+    def discovery_uri(self) -> str:
+        """Where OIDC discovery looks (OpenID Connect Discovery 1.0 §4)."""
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def flatten_issuers(issuers: Issuer | Iterable[Issuer | Iterable[Issuer]]) -> tuple[Issuer, ...]:
+    """Accept one Issuer, a list of them, or lists of what provider helpers return."""
+    if isinstance(issuers, Issuer):
+        return (issuers,)
+    flat: list[Issuer] = []
+    for item in issuers:
+        if isinstance(item, Issuer):
+            flat.append(item)
+        else:
+            for inner in item:
+                if not isinstance(inner, Issuer):
+                    raise ValueError(f"issuers must contain Issuer objects, got {inner!r}")
+                flat.append(inner)
+    if not flat:
+        raise ValueError("issuers must name at least one trusted Issuer")
+    seen: set[str] = set()
+    for issuer in flat:
+        if issuer.issuer in seen:
+            raise ValueError(f"issuer {issuer.issuer!r} is configured twice")
+        seen.add(issuer.issuer)
+    return tuple(flat)

@@ -1,0 +1,138 @@
+"""The JOSE layer: every byte of token parsing and signature checking is PyJWT's and cryptography's.
+
+This module is the one place that touches PyJWT, so the verifier reads as a list of rules.
+A token is parsed once (header, payload, signature) and verified with a key built once per JWKS
+fetch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from jwt.algorithms import Algorithm
+
+from ._errors import InvalidTokenError
+
+__all__ = ["ParsedToken", "VerifyingKey", "key_from_jwk", "parse", "verify_signature"]
+
+MIN_RSA_BITS: Final = 2048
+
+_JWS: Final = jwt.api_jws.PyJWS()
+_ALGORITHMS: Final[dict[str, Algorithm]] = {
+    name: _JWS.get_algorithm_by_name(name)
+    for name in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+}
+_EC_CURVE_FOR_ALG: Final = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
+_JWK_CURVES: Final = {"P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1"}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedToken:
+    """A compact JWS split and decoded, not yet trusted."""
+
+    header: Mapping[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VerifyingKey:
+    """One usable public key from a JWKS, built once per fetch. Identity is the key object."""
+
+    kid: str | None
+    kty: str
+    alg: str | None
+    public_key: Any
+    curve: str | None = None
+
+    def fits(self, alg: str) -> bool:
+        """Whether a token signed with ``alg`` may be checked with this key (no cross-family use)."""
+        if self.alg is not None and self.alg != alg:
+            return False
+        if alg.startswith(("RS", "PS")):
+            return self.kty == "RSA"
+        if alg.startswith("ES"):
+            return self.kty == "EC" and self.curve == _EC_CURVE_FOR_ALG.get(alg)
+        if alg == "EdDSA":
+            return self.kty == "OKP"
+        return False
+
+
+def parse(token: str) -> ParsedToken:
+    """Split and decode a compact JWS with PyJWT, and decode its payload as a JSON object."""
+    if token.count(".") != 2:
+        segments = token.count(".") + 1
+        hint = " (5 segments: an encrypted JWE, which is not supported)" if segments == 5 else ""
+        raise InvalidTokenError(
+            f"the token has {segments} segments, a signed JWT has 3{hint}", code="malformed"
+        )
+    try:
+        payload, signing_input, header, signature = _JWS._load(token)
+    except (jwt.DecodeError, UnicodeError, ValueError, RecursionError) as exc:
+        raise InvalidTokenError(f"the token is not a well-formed JWT ({exc})", code="malformed") from None
+    try:
+        claims = json.loads(payload)
+    except (ValueError, RecursionError):
+        raise InvalidTokenError("the token's payload is not valid JSON", code="malformed") from None
+    if not isinstance(claims, dict):
+        raise InvalidTokenError("the token's payload is not a JSON object", code="malformed")
+    return ParsedToken(header, claims, signing_input, signature)
+
+
+def verify_signature(parsed: ParsedToken, alg: str, key: VerifyingKey) -> bool:
+    """Check the signature with PyJWT's algorithm object for ``alg`` (already allow-listed)."""
+    try:
+        return bool(_ALGORITHMS[alg].verify(parsed.signing_input, key.public_key, parsed.signature))
+    except Exception:
+        return False
+
+
+def key_from_jwk(jwk: Any) -> VerifyingKey | None:
+    """A verifying key from one JWKS entry, or None when it is malformed, not for signing, or weak."""
+    if not isinstance(jwk, dict):
+        return None
+    kty = jwk.get("kty")
+    kid = jwk.get("kid")
+    alg = jwk.get("alg")
+    if kid is not None and not isinstance(kid, str):
+        return None
+    if alg is not None and alg not in _ALGORITHMS:
+        return None
+    if jwk.get("use", "sig") != "sig":
+        return None
+    key_ops = jwk.get("key_ops")
+    if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
+        return None
+    if "d" in jwk or kty not in ("RSA", "EC", "OKP"):
+        return None  # a private key published by mistake, or HMAC/unknown key types
+    try:
+        parsed = jwt.PyJWK(jwk, algorithm=alg or _default_alg(jwk))
+    except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError, KeyError):
+        return None
+    public_key = parsed.key
+    curve: str | None = None
+    if isinstance(public_key, rsa.RSAPublicKey):
+        if public_key.key_size < MIN_RSA_BITS:
+            return None
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        curve = public_key.curve.name
+        if _JWK_CURVES.get(jwk.get("crv", "")) != curve:
+            return None
+    elif not isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return None
+    return VerifyingKey(kid=kid, kty=kty, alg=alg, public_key=public_key, curve=curve)
+
+
+def _default_alg(jwk: Mapping[str, Any]) -> str:
+    kty = jwk.get("kty")
+    if kty == "EC":
+        return {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}.get(jwk.get("crv", ""), "ES256")
+    if kty == "OKP":
+        return "EdDSA"
+    return "RS256"

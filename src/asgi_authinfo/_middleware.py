@@ -1,0 +1,106 @@
+"""``AuthInfoMiddleware``: the thin ASGI layer over ``TokenVerifier``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import httpx
+from asgiref.compatibility import guarantee_single_callable
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
+
+from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
+from ._errors import AuthError, InvalidRequestError, MissingTokenError
+from ._issuer import Issuer
+from ._responses import send_refusal
+from ._token_sources import BearerHeader, TokenSource, token_from
+from ._verifier import TokenVerifier
+
+__all__ = ["AuthInfoMiddleware"]
+
+_MISSING = NoAuthInfo()
+
+
+class AuthInfoMiddleware:
+    """Fills ``scope["auth"]`` and ``scope["user"]`` on every ``http`` and ``websocket`` scope.
+
+    ``required=True`` refuses requests without a valid token. ``on_invalid="reject"`` answers a
+    refused token with 401 (or 400/503); ``"anonymous"`` passes the request on with
+    ``NoAuthInfo(error=...)`` so routes decide. ``lifespan`` passes through, and the httpx client
+    the middleware owns is closed at lifespan shutdown.
+    """
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        issuers: Issuer | Iterable[Issuer | Iterable[Issuer]] | None = None,
+        verifier: TokenVerifier | None = None,
+        required: bool = False,
+        on_invalid: Literal["reject", "anonymous"] = "reject",
+        token_sources: Sequence[TokenSource] = (BearerHeader(),),
+        client: httpx.AsyncClient | None = None,
+        realm: str = "api",
+    ) -> None:
+        if (issuers is None) == (verifier is None):
+            raise ValueError(
+                "give AuthInfoMiddleware either issuers=[Issuer(...)] or verifier=TokenVerifier(...)"
+            )
+        if on_invalid not in ("reject", "anonymous"):
+            raise ValueError(f"on_invalid must be 'reject' or 'anonymous', got {on_invalid!r}")
+        sources = tuple(token_sources)
+        if not sources or not all(isinstance(source, TokenSource) for source in sources):
+            raise ValueError("token_sources must be a non-empty list of TokenSource objects")
+        self.app = guarantee_single_callable(app)  # type: ignore[no-untyped-call]
+        self.verifier = verifier if verifier is not None else TokenVerifier(issuers or (), client=client)
+        self.required = required
+        self.on_invalid = on_invalid
+        self.token_sources = sources
+        self.realm = realm
+
+    async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self.app(scope, receive, self._closing_on_shutdown(send))
+            return
+        if kind != "http" and kind != "websocket":
+            await self.app(scope, receive, send)
+            return
+        auth = await self.authenticate(scope)
+        error = auth.error
+        if error is not None and (self.required or self.on_invalid == "reject"):
+            await send_refusal(scope, send, error, self.realm)
+            return
+        if self.required and auth.user is None:
+            await send_refusal(scope, send, missing_token(), self.realm)
+            return
+        scope_dict: Any = scope
+        scope_dict["auth"] = auth
+        scope_dict["user"] = ANONYMOUS_USER if auth.user is None else auth.user
+        await self.app(scope, receive, send)
+
+    async def authenticate(self, scope: Any) -> AuthInfo | NoAuthInfo:
+        """The auth for one request scope; never raises for anything the client sent."""
+        try:
+            token = token_from(self.token_sources, scope)
+            if token is None:
+                return _MISSING
+            return await self.verifier.verify(token)
+        except AuthError as error:
+            return NoAuthInfo(error=error)
+        except (UnicodeError, ValueError, TypeError) as exc:
+            return NoAuthInfo(
+                error=InvalidRequestError(f"the request's credentials are unreadable ({type(exc).__name__})")
+            )
+
+    def _closing_on_shutdown(self, send: ASGISendCallable) -> ASGISendCallable:
+        async def send_then_close(message: ASGISendEvent) -> None:
+            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                await self.verifier.aclose()
+            await send(message)
+
+        return send_then_close
+
+
+def missing_token() -> MissingTokenError:
+    return MissingTokenError("the request has no bearer token; send Authorization: Bearer <token>")

@@ -1,0 +1,349 @@
+"""``TokenVerifier``: the framework-free core. A token string in, an ``AuthInfo`` or an ``AuthError`` out."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+import httpx
+
+from ._auth_info import AuthInfo
+from ._discovery import Discovery
+from ._errors import InvalidTokenError, shown
+from ._issuer import Issuer, flatten_issuers
+from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
+from ._jwks import JWKSCache
+
+__all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
+
+logger = logging.getLogger("asgi_authinfo")
+
+DEFAULT_MAX_TOKEN_BYTES: Final = 16 * 1024
+_MAX_TIMESTAMP: Final = 253402300799  # 9999-12-31T23:59:59Z
+_DEFAULT_TIMEOUT: Final = httpx.Timeout(5.0)
+
+
+class _IssuerKeys:
+    """Where one issuer's keys come from: a configured ``jwks_uri`` or OIDC discovery."""
+
+    def __init__(self, issuer: Issuer, verifier: TokenVerifier) -> None:
+        self.issuer = issuer
+        self._verifier = verifier
+        self._jwks = None if issuer.jwks_uri is None else verifier._jwks_cache(issuer.jwks_uri, issuer)
+        self.discovery = (
+            None
+            if issuer.jwks_uri is not None
+            else Discovery(issuer, client=verifier.client, clock=verifier._clock)
+        )
+
+    async def jwks(self) -> JWKSCache:
+        if self._jwks is None:
+            assert self.discovery is not None
+            metadata = await self.discovery.metadata()
+            self._jwks = self._verifier._jwks_cache(metadata.jwks_uri, self.issuer)
+        return self._jwks
+
+
+class TokenVerifier:
+    """Verifies bearer JWTs against trusted issuers and builds the ``AuthInfo`` they describe.
+
+    Give it an ``httpx.AsyncClient`` to share connections (or to inject a transport in tests);
+    otherwise it owns one, closed by :meth:`aclose`. ``now`` is the wall clock used for
+    ``exp``/``nbf``/``iat``; ``clock`` the monotonic clock used for JWKS ages.
+    """
+
+    def __init__(
+        self,
+        issuers: Issuer | Iterable[Issuer | Iterable[Issuer]],
+        *,
+        client: httpx.AsyncClient | None = None,
+        now: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
+        max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
+    ) -> None:
+        if max_token_bytes < 64:
+            raise ValueError("max_token_bytes must be at least 64")
+        self.issuers = flatten_issuers(issuers)
+        self.owns_client = client is None
+        self.client = client or httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
+        self.max_token_bytes = max_token_bytes
+        self._now = now
+        self._clock = clock
+        self._caches: dict[str, JWKSCache] = {}
+        self._by_iss = {issuer.issuer: _IssuerKeys(issuer, self) for issuer in self.issuers}
+
+    def _jwks_cache(self, uri: str, issuer: Issuer) -> JWKSCache:
+        cache = self._caches.get(uri)
+        if cache is None:
+            cache = self._caches[uri] = JWKSCache(
+                uri,
+                client=self.client,
+                max_age=issuer.jwks_max_age,
+                cooldown=issuer.jwks_cooldown,
+                timeout=issuer.jwks_timeout,
+                clock=self._clock,
+            )
+        return cache
+
+    async def aclose(self) -> None:
+        """Close the httpx client if this verifier created it."""
+        if self.owns_client:
+            await self.client.aclose()
+
+    async def verify(self, token: str) -> AuthInfo:
+        """The ``AuthInfo`` for a valid token; raises an :class:`AuthError` saying why otherwise."""
+        if not isinstance(token, str) or not token:
+            raise InvalidTokenError("the token is empty", code="malformed")
+        if len(token) > self.max_token_bytes:
+            raise InvalidTokenError(
+                f"the token is {len(token)} bytes, over the {self.max_token_bytes} byte limit",
+                code="token_too_large",
+            )
+        parsed = parse(token)
+        keys, alg, kid = self._select(parsed)
+        issuer = keys.issuer
+        key = await (await keys.jwks()).key_for(kid, alg, issuer=issuer.issuer)
+        if not verify_signature(parsed, alg, key):
+            raise InvalidTokenError(
+                f"the token's signature does not verify with the issuer's key {shown(kid)}; "
+                "it was altered or signed by another key",
+                code="bad_signature",
+                issuer=issuer.issuer,
+                kid=kid,
+            )
+        claims = parsed.claims
+        exp = self._check_claims(claims, issuer)
+        return self._build(token, claims, issuer, exp, key)
+
+    def _select(self, parsed: ParsedToken) -> tuple[_IssuerKeys, str, str | None]:
+        """Pick the issuer by ``iss`` (exact) and check the header against its rules."""
+        header, claims = parsed.header, parsed.claims
+        iss = claims.get("iss")
+        keys = self._by_iss.get(iss) if isinstance(iss, str) else None
+        if keys is None:
+            raise InvalidTokenError(self._unknown_issuer(iss), code="unknown_issuer")
+        issuer = keys.issuer
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg not in issuer.algorithms:
+            raise InvalidTokenError(
+                f"the token's alg {shown(alg)} is not allowed for issuer {issuer.issuer} "
+                f"(allowed: {', '.join(issuer.algorithms)})",
+                code="algorithm_not_allowed",
+                issuer=issuer.issuer,
+            )
+        if "crit" in header:
+            raise InvalidTokenError(
+                "the token's header lists critical extensions (`crit`) this verifier does not "
+                "understand (RFC 7515 §4.1.11)",
+                code="malformed",
+                issuer=issuer.issuer,
+            )
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise InvalidTokenError("the token's `kid` header is not a string", code="malformed")
+        if issuer.token_type is not None:
+            typ = header.get("typ")
+            if not isinstance(typ, str) or _media_type(typ) != _media_type(issuer.token_type):
+                raise InvalidTokenError(
+                    f"the token's typ {shown(typ)} is not the required {issuer.token_type!r} "
+                    "(RFC 9068 access tokens carry typ at+jwt)",
+                    code="wrong_token_type",
+                    issuer=issuer.issuer,
+                )
+        return keys, alg, kid
+
+    def _unknown_issuer(self, iss: object) -> str:
+        configured = list(self._by_iss)
+        listed = ", ".join(repr(name) for name in configured)
+        if iss is None:
+            return f"the token has no `iss` claim; trusted issuers are {listed}"
+        if not isinstance(iss, str):
+            return f"the token's `iss` is not a string; trusted issuers are {listed}"
+        message = f"the token's issuer {shown(iss)} is not trusted; trusted issuers are {listed}"
+        for name in configured:
+            if name.rstrip("/") == iss.rstrip("/"):
+                return message + f" (nearest: {name!r}, which differs only by a trailing slash)"
+            if name.lower() == iss.lower():
+                return message + f" (nearest: {name!r}, which differs only in letter case)"
+        nearest = difflib.get_close_matches(iss, configured, n=1, cutoff=0.6)
+        if nearest:
+            return message + f" (nearest: {nearest[0]!r})"
+        return message
+
+    def _check_claims(self, claims: Mapping[str, Any], issuer: Issuer) -> float:
+        """Apply the time, audience, party and required-claim rules; return ``exp``."""
+        name = issuer.issuer
+        now = self._now()
+        leeway = issuer.leeway
+        sub = claims.get("sub")
+        if sub is None:
+            raise InvalidTokenError("the token has no `sub` claim", code="missing_claim", issuer=name)
+        if not isinstance(sub, str) or not sub:
+            raise InvalidTokenError(
+                "the token's `sub` is not a non-empty string", code="invalid_claim", issuer=name
+            )
+        exp = _timestamp(claims, "exp", name, required=True)
+        assert exp is not None
+        if now - leeway >= exp:
+            raise InvalidTokenError(
+                f"the token expired {_ago(now - exp)} ago (exp {_utc(exp)}, leeway {leeway:g} s); "
+                "get a fresh token from the issuer",
+                code="expired",
+                issuer=name,
+            )
+        nbf = _timestamp(claims, "nbf", name)
+        if nbf is not None and nbf > now + leeway:
+            raise InvalidTokenError(
+                f"the token is not valid for another {_ago(nbf - now)} (nbf {_utc(nbf)}, leeway "
+                f"{leeway:g} s); check the clocks of this server and the issuer",
+                code="not_yet_valid",
+                issuer=name,
+            )
+        iat = _timestamp(claims, "iat", name)
+        if iat is not None and iat > now + leeway:
+            raise InvalidTokenError(
+                f"the token was issued {_ago(iat - now)} in the future (iat {_utc(iat)}, leeway "
+                f"{leeway:g} s); check the clocks of this server and the issuer",
+                code="not_yet_valid",
+                issuer=name,
+            )
+        if issuer.audience is not None:
+            _check_audience(claims, tuple(issuer.audience), name)
+        if issuer.authorized_parties is not None:
+            azp = claims.get("azp")
+            if azp is not None and azp not in issuer.authorized_parties:
+                raise InvalidTokenError(
+                    f"the token's authorized party `azp` {shown(azp)} is not one of "
+                    f"{list(issuer.authorized_parties)}; add your front-end origin to "
+                    "authorized_parties if it is yours",
+                    code="unauthorized_party",
+                    issuer=name,
+                )
+        for required in issuer.required_claims:
+            if required not in claims:
+                raise InvalidTokenError(
+                    f"the token has no `{required}` claim, which this issuer requires",
+                    code="missing_claim",
+                    issuer=name,
+                )
+        return exp
+
+    def _build(
+        self, token: str, claims: dict[str, Any], issuer: Issuer, exp: float, key: VerifyingKey
+    ) -> AuthInfo:
+        try:
+            mapped = issuer.mapper(claims)
+        except Exception as exc:
+            logger.exception("the claims mapper for issuer %s failed", issuer.issuer)
+            raise InvalidTokenError(
+                f"the token's claims could not be mapped ({type(exc).__name__}); see the server log",
+                code="invalid_claim",
+                issuer=issuer.issuer,
+            ) from None
+        return AuthInfo(
+            user=mapped.user,
+            issuer=issuer.issuer,
+            subject=claims["sub"],
+            access_token=token,
+            claims=freeze(claims),
+            session_id=mapped.session_id,
+            organization_id=mapped.organization_id,
+            organization_slug=mapped.organization_slug,
+            role=mapped.role,
+            roles=mapped.roles,
+            permissions=mapped.permissions,
+            entitlements=mapped.entitlements,
+            feature_flags=mapped.feature_flags,
+            scopes=mapped.scopes,
+            impersonator=mapped.impersonator,
+            expires_at=datetime.fromtimestamp(exp, UTC),
+            org_prefix=mapped.org_prefix,
+        )
+
+
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of decoded JSON: objects become mappings, arrays tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def _timestamp(claims: Mapping[str, Any], name: str, issuer: str, *, required: bool = False) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        if name in claims or required:
+            raise InvalidTokenError(
+                f"the token has no `{name}` claim"
+                + ("; tokens without an expiry are refused" if name == "exp" else ""),
+                code="missing_claim",
+                issuer=issuer,
+            )
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP
+    ):
+        raise InvalidTokenError(
+            f"the token's `{name}` claim {shown(value)} is not a NumericDate "
+            "(seconds since 1970, RFC 7519 §2)",
+            code="invalid_claim",
+            issuer=issuer,
+        )
+    return float(value)
+
+
+def _check_audience(claims: Mapping[str, Any], expected: tuple[str, ...], issuer: str) -> None:
+    aud = claims.get("aud")
+    if aud is None:
+        raise InvalidTokenError(
+            f"the token has no `aud` claim, but this issuer expects audience {list(expected)}; "
+            "request the token for your API's audience",
+            code="audience_mismatch",
+            issuer=issuer,
+        )
+    audiences = [aud] if isinstance(aud, str) else aud
+    if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
+        raise InvalidTokenError(
+            "the token's `aud` is neither a string nor a list of strings", code="invalid_claim", issuer=issuer
+        )
+    if not set(audiences).intersection(expected):
+        got = ", ".join(shown(item) for item in audiences[:5]) or "an empty list"
+        raise InvalidTokenError(
+            f"the token's audience {got} is not the expected {list(expected)}; request the token "
+            "for this API's audience or fix `audience=` in the Issuer",
+            code="audience_mismatch",
+            issuer=issuer,
+        )
+
+
+def _media_type(typ: str) -> str:
+    lowered = typ.lower()
+    return lowered.removeprefix("application/")
+
+
+def _ago(seconds: float) -> str:
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def _utc(timestamp: float) -> str:
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{timestamp:g}"
