@@ -1,0 +1,75 @@
+"""Signing keys for fake issuers: real keys, generated once per process and reused (RSA is slow)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any, Final
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+
+__all__ = ["SigningKey", "signing_key"]
+
+_FAMILY: Final = {
+    "RS256": "RSA",
+    "RS384": "RSA",
+    "RS512": "RSA",
+    "PS256": "RSA",
+    "PS384": "RSA",
+    "PS512": "RSA",
+    "ES256": "P-256",
+    "ES384": "P-384",
+    "ES512": "P-521",
+    "EdDSA": "Ed25519",
+}
+_CURVES: Final = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1}
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """A private key, its ``kid`` and ``alg``, and the public JWK a JWKS lists for it."""
+
+    kid: str
+    alg: str
+    private_key: Any
+
+    @property
+    def public_jwk(self) -> dict[str, Any]:
+        public = self.private_key.public_key()
+        if isinstance(public, rsa.RSAPublicKey):
+            data = RSAAlgorithm.to_jwk(public, as_dict=True)
+        elif isinstance(public, ec.EllipticCurvePublicKey):
+            data = ECAlgorithm.to_jwk(public, as_dict=True)
+        else:
+            data = OKPAlgorithm.to_jwk(public, as_dict=True)
+        return {**json.loads(json.dumps(data)), "kid": self.kid, "alg": self.alg, "use": "sig"}
+
+    def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
+        return jwt.encode(claims, self.private_key, algorithm=self.alg, headers={"kid": self.kid, **(headers or {})})
+
+
+_pool: dict[tuple[str, int], Any] = {}
+_lock = threading.Lock()
+
+
+def _generate(family: str) -> Any:
+    if family == "RSA":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if family == "Ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    return ec.generate_private_key(_CURVES[family]())
+
+
+def signing_key(alg: str, index: int, kid: str) -> SigningKey:
+    """The ``index``-th pooled key for ``alg``'s key family, labelled ``kid``."""
+    family = _FAMILY.get(alg)
+    if family is None:
+        raise ValueError(f"fake issuers sign with {', '.join(_FAMILY)}; got {alg!r}")
+    with _lock:
+        private = _pool.get((family, index))
+        if private is None:
+            private = _pool[(family, index)] = _generate(family)
+    return SigningKey(kid=kid, alg=alg, private_key=private)
