@@ -48,7 +48,10 @@ class SigningKey:
         return {**json.loads(json.dumps(data)), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
-        return jwt.encode(claims, self.private_key, algorithm=self.alg, headers={"kid": self.kid, **(headers or {})})
+        """Sign ``claims``; a header given as ``None`` (e.g. ``{"kid": None}``) is left out."""
+        merged = {"kid": self.kid, **(headers or {})}
+        kept = {name: value for name, value in merged.items() if value is not None}
+        return jwt.encode(claims, self.private_key, algorithm=self.alg, headers=kept)
 
 
 _pool: dict[tuple[str, int], Any] = {}

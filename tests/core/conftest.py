@@ -1,0 +1,49 @@
+"""Fixtures for the core tests: fake issuers per algorithm, a verifier with a controllable clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from asgi_authinfo import TokenVerifier
+from pytest_plugin import FakeIssuer
+
+ALGORITHMS = ["RS256", "ES256", "EdDSA"]
+
+
+class Clock:
+    """A settable wall clock for ``TokenVerifier(now=...)`` and ``FakeIssuer(now=...)``."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.value = start
+
+    def __call__(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=ALGORITHMS)
+def algorithm(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def issuer(algorithm: str, clock: Clock) -> Iterator[FakeIssuer]:
+    """A fake issuer signing with ``algorithm``, answering through respx, on the test clock."""
+    with FakeIssuer(algorithm=algorithm, audience="api://orders", now=clock) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def verifier(issuer: FakeIssuer, clock: Clock) -> AsyncIterator[TokenVerifier]:
+    verifier = TokenVerifier([issuer.issuer_config()], now=clock, clock=clock)
+    yield verifier
+    await verifier.aclose()
