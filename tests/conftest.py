@@ -14,7 +14,6 @@ settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
-
 @pytest.fixture
 def anyio_backend() -> str:
     """Async tests run on asyncio (``@pytest.mark.anyio``); trio-specific tests parametrize this."""

@@ -248,8 +248,10 @@ class FakeIssuer:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
-                status, body = fake.answer("GET", urlsplit(self.path).path, {k.lower(): v for k, v in self.headers.items()})
+            def do_GET(self) -> None:
+                status, body = fake.answer(
+                    "GET", urlsplit(self.path).path, {k.lower(): v for k, v in self.headers.items()}
+                )
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -257,7 +259,7 @@ class FakeIssuer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         server = ThreadingHTTPServer(("127.0.0.1", port), Handler)

@@ -25,7 +25,11 @@ _FAMILY: Final = {
     "ES512": "P-521",
     "EdDSA": "Ed25519",
 }
-_CURVES: Final = {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1, "P-521": ec.SECP521R1}
+_CURVES: Final[dict[str, ec.EllipticCurve]] = {
+    "P-256": ec.SECP256R1(),
+    "P-384": ec.SECP384R1(),
+    "P-521": ec.SECP521R1(),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ def _generate(family: str) -> Any:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if family == "Ed25519":
         return ed25519.Ed25519PrivateKey.generate()
-    return ec.generate_private_key(_CURVES[family]())
+    return ec.generate_private_key(_CURVES[family])
 
 
 def signing_key(alg: str, index: int, kid: str) -> SigningKey:

@@ -95,12 +95,14 @@ json_values = st.recursive(
     | st.floats()
     | st.text(max_size=12)
     | st.sampled_from(["", "true", "false", "o:x,u:y", "read,write", "1,2,3", "org:admin"]),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["id", "slg", "rol", "per", "fpm", "sub", "email", "reason"])
-        | st.text(max_size=6),
-        children,
-        max_size=5,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "slg", "rol", "per", "fpm", "sub", "email", "reason"])
+            | st.text(max_size=6),
+            children,
+            max_size=5,
+        )
     ),
     max_leaves=16,
 )

@@ -47,9 +47,7 @@ def test_access_token_maps_every_field(make_auth_info: MakeAuthInfo) -> None:
     assert mapped.entitlements == ("audit-logs",)
     assert mapped.feature_flags == ("beta-dashboard",)
     assert mapped.scopes == ()
-    assert mapped.impersonator == Impersonator(
-        subject="admin@foocorp.com", email="admin@foocorp.com"
-    )
+    assert mapped.impersonator == Impersonator(subject="admin@foocorp.com", email="admin@foocorp.com")
     assert mapped.org_prefix is None
 
     auth = make_auth_info(mapped, WORKOS_ACCESS_TOKEN)

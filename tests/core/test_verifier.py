@@ -20,7 +20,9 @@ async def refusal(verifier: TokenVerifier, token: str) -> AuthError:
     return caught.value
 
 
-async def test_valid_token_builds_auth_info(issuer: FakeIssuer, verifier: TokenVerifier, clock: Clock) -> None:
+async def test_valid_token_builds_auth_info(
+    issuer: FakeIssuer, verifier: TokenVerifier, clock: Clock
+) -> None:
     token = issuer.token(
         sub="user_1",
         email="ada@example.com",
@@ -74,7 +76,11 @@ async def test_claims_are_read_only(issuer: FakeIssuer, verifier: TokenVerifier)
         ({"exp": True}, "invalid_claim", "NumericDate"),
         ({"nbf": [1]}, "invalid_claim", "NumericDate"),
         ({"exp": 10**30}, "invalid_claim", "NumericDate"),
-        ({"aud": "api://billing"}, "audience_mismatch", "'api://billing' is not the expected ['api://orders']"),
+        (
+            {"aud": "api://billing"},
+            "audience_mismatch",
+            "'api://billing' is not the expected ['api://orders']",
+        ),
         ({"aud": ["a", "b"]}, "audience_mismatch", "'a', 'b'"),
         ({"aud": None}, "audience_mismatch", "no `aud` claim"),
         ({"aud": 7}, "invalid_claim", "`aud`"),
@@ -174,7 +180,9 @@ async def test_oversized_token_refused_before_decoding(verifier: TokenVerifier, 
 
 async def test_audience_list_and_authorized_parties(clock: Clock) -> None:
     with FakeIssuer(now=clock) as fake:
-        config = fake.issuer_config(audience=["api://a", "api://b"], authorized_parties=["https://app.example"])
+        config = fake.issuer_config(
+            audience=["api://a", "api://b"], authorized_parties=["https://app.example"]
+        )
         verifier = TokenVerifier([config], now=clock, clock=clock)
         assert await verifier.verify(fake.token(aud=["api://x", "api://b"], azp="https://app.example"))
         assert await verifier.verify(fake.token(aud="api://a"))  # no azp: accepted, as Clerk's SDK does
@@ -213,7 +221,10 @@ async def test_discovery_is_fetched_once_and_checked(clock: Clock) -> None:
         verifier = TokenVerifier([fake.issuer_config(jwks_uri=None)], now=clock, clock=clock)
         for _ in range(3):
             await verifier.verify(fake.token())
-        assert [r.path for r in fake.requests] == ["/.well-known/openid-configuration", "/.well-known/jwks.json"]
+        assert [r.path for r in fake.requests] == [
+            "/.well-known/openid-configuration",
+            "/.well-known/jwks.json",
+        ]
         await verifier.aclose()
 
 

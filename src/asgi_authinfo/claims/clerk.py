@@ -23,8 +23,8 @@ Organization permissions are ``"org:<feature>:<permission>"``, built as Clerk bu
   the end of ``o.per`` are ignored. Nothing is granted unless both ``o.per`` and ``o.fpm`` are
   non-empty.
 
-Version 1 (no ``v``): ``org_id``, ``org_slug``, ``org_role`` (``"org:admin"``) and
-``org_permissions`` (a list, kept as sent).
+Version 1 (any other ``v``; v1 tokens have none): ``org_id``, ``org_slug``, ``org_role``
+(``"org:admin"``) and ``org_permissions`` (a list, kept as sent).
 
 In both versions the role is normalised to exactly one ``org:`` prefix (Clerk's
 ``prefixWithOrg``), and the role and permissions are only kept with an active organization id:
