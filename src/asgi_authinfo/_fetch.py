@@ -47,6 +47,8 @@ async def fetch_json(
         raise _failed(what, url, f"{type(exc).__name__}: {exc}", started) from None
     except FetchError as exc:
         raise _failed(what, url, str(exc), started) from None
+    except Exception as exc:  # a transport that fails in its own way must not become a 500
+        raise _failed(what, url, f"{type(exc).__name__}: {exc}", started) from None
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):

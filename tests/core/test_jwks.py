@@ -177,3 +177,10 @@ async def test_private_key_in_jwks_is_never_used() -> None:
     cache = server.cache(Clock())
     await cache.key_for(fake.key.kid, "RS256", issuer="i")
     assert [key.kid for key in cache.keys] == [fake.key.kid]
+
+
+async def test_unexpected_transport_failure_is_unavailable_not_a_crash(clock: Clock) -> None:
+    server = JWKSServer(lambda: RuntimeError("transport bug"))
+    cache = server.cache(clock)
+    with pytest.raises(IssuerUnavailableError, match="RuntimeError: transport bug"):
+        await cache.key_for("k", "RS256", issuer="i")
