@@ -17,6 +17,7 @@ from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
+from ._observer import Observer, Outcome
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
 from ._verifier import TokenVerifier
 from .claims import MappedClaims
@@ -43,6 +44,8 @@ __all__ = [
     "MappedClaims",
     "MissingTokenError",
     "NoAuthInfo",
+    "Observer",
+    "Outcome",
     "QueryParam",
     "Requirement",
     "Scopes",

@@ -53,7 +53,15 @@ async def fetch_json(
         document = json.loads(body)
     except (ValueError, RecursionError):
         raise _failed(what, url, "the body is not valid JSON", started) from None
-    logger.debug("fetched %s from %s in %.1f ms", what, url, _ms(started))
+    elapsed = _ms(started)
+    logger.info(
+        "fetched %s from %s in %.1f ms (%d bytes)",
+        what,
+        url,
+        elapsed,
+        len(body),
+        extra={"fetch_what": what, "fetch_url": url, "duration_ms": round(elapsed, 3)},
+    )
     return document
 
 
@@ -93,7 +101,15 @@ async def _get(
 
 
 def _failed(what: str, url: str, reason: str, started: float) -> FetchError:
-    logger.warning("fetching %s from %s failed after %.1f ms: %s", what, url, _ms(started), reason)
+    elapsed = _ms(started)
+    logger.warning(
+        "fetching %s from %s failed after %.1f ms: %s",
+        what,
+        url,
+        elapsed,
+        reason,
+        extra={"fetch_what": what, "fetch_url": url, "duration_ms": round(elapsed, 3)},
+    )
     return FetchError(f"fetching {what} from {url} failed: {reason}")
 
 

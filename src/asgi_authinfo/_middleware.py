@@ -12,6 +12,7 @@ from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent,
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
 from ._errors import AuthError, InvalidRequestError, MissingTokenError
 from ._issuer import Issuer
+from ._observer import Observer
 from ._responses import send_refusal
 from ._token_sources import BearerHeader, TokenSource, token_from
 from ._verifier import TokenVerifier
@@ -27,7 +28,8 @@ class AuthInfoMiddleware:
     ``required=True`` refuses requests without a valid token. ``on_invalid="reject"`` answers a
     refused token with 401 (or 400/503); ``"anonymous"`` passes the request on with
     ``NoAuthInfo(error=...)`` so routes decide. ``lifespan`` passes through, and the httpx client
-    the middleware owns is closed at lifespan shutdown.
+    the middleware owns is closed at lifespan shutdown. ``observer`` is called with the outcome of
+    every token (for metrics); with ``verifier=``, give the observer to the ``TokenVerifier``.
     """
 
     def __init__(
@@ -41,18 +43,25 @@ class AuthInfoMiddleware:
         token_sources: Sequence[TokenSource] = (BearerHeader(),),
         client: httpx.AsyncClient | None = None,
         realm: str = "api",
+        observer: Observer | None = None,
     ) -> None:
         if (issuers is None) == (verifier is None):
             raise ValueError(
                 "give AuthInfoMiddleware either issuers=[Issuer(...)] or verifier=TokenVerifier(...)"
             )
+        if verifier is not None and observer is not None:
+            raise ValueError("with verifier=TokenVerifier(...), pass observer= to the TokenVerifier")
         if on_invalid not in ("reject", "anonymous"):
             raise ValueError(f"on_invalid must be 'reject' or 'anonymous', got {on_invalid!r}")
         sources = tuple(token_sources)
         if not sources or not all(isinstance(source, TokenSource) for source in sources):
             raise ValueError("token_sources must be a non-empty list of TokenSource objects")
         self.app = guarantee_single_callable(app)  # type: ignore[no-untyped-call]
-        self.verifier = verifier if verifier is not None else TokenVerifier(issuers or (), client=client)
+        self.verifier = (
+            verifier
+            if verifier is not None
+            else TokenVerifier(issuers or (), client=client, observer=observer)
+        )
         self.required = required
         self.on_invalid = on_invalid
         self.token_sources = sources

@@ -15,10 +15,11 @@ import httpx
 
 from ._auth_info import AuthInfo
 from ._discovery import Discovery
-from ._errors import InvalidTokenError, shown
+from ._errors import AuthError, InvalidTokenError, shown
 from ._issuer import Issuer, flatten_issuers
 from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
 from ._jwks import JWKSCache
+from ._observer import Observer, observe
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
 
@@ -55,7 +56,8 @@ class TokenVerifier:
 
     Give it an ``httpx.AsyncClient`` to share connections (or to inject a transport in tests);
     otherwise it owns one, closed by :meth:`aclose`. ``now`` is the wall clock used for
-    ``exp``/``nbf``/``iat``; ``clock`` the monotonic clock used for JWKS ages.
+    ``exp``/``nbf``/``iat``; ``clock`` the monotonic clock used for JWKS ages and durations.
+    ``observer`` is called with an :class:`Outcome` for every token (see ``_observer``).
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class TokenVerifier:
         now: Callable[[], float] = time.time,
         clock: Callable[[], float] = time.monotonic,
         max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
+        observer: Observer | None = None,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
@@ -75,6 +78,7 @@ class TokenVerifier:
         self.max_token_bytes = max_token_bytes
         self._now = now
         self._clock = clock
+        self.observer = observer
         self._caches: dict[str, JWKSCache] = {}
         self._by_iss = {issuer.issuer: _IssuerKeys(issuer, self) for issuer in self.issuers}
 
@@ -97,7 +101,21 @@ class TokenVerifier:
             await self.client.aclose()
 
     async def verify(self, token: str) -> AuthInfo:
-        """The ``AuthInfo`` for a valid token; raises an :class:`AuthError` saying why otherwise."""
+        """The ``AuthInfo`` for a valid token; raises an :class:`AuthError` saying why otherwise.
+
+        Every outcome is logged (refusals at INFO, never the token) and passed to the observer.
+        """
+        started = self._clock()
+        try:
+            auth = await self._verify(token)
+        except AuthError as error:
+            observe(token, error, self._clock() - started, self.observer, self.max_token_bytes)
+            raise
+        observe(token, auth, self._clock() - started, self.observer, self.max_token_bytes)
+        return auth
+
+    async def _verify(self, token: str) -> AuthInfo:
+        """The verification itself: size, JOSE parse, issuer and key selection, signature, claims."""
         if not isinstance(token, str) or not token:
             raise InvalidTokenError("the token is empty", code="malformed")
         if len(token) > self.max_token_bytes:
