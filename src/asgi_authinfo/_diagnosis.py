@@ -10,6 +10,7 @@ Claim checks are each run on their own, so every claim problem shows, not only t
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -85,9 +86,12 @@ def describe_time(name: str, value: object, now: float) -> tuple[str, str] | Non
     return _utc(value), relative
 
 
-async def diagnose(verifier: TokenVerifier | None, token: str) -> Diagnosis:
-    """Verify ``token`` with ``verifier`` and explain each step; with no verifier, only decode it."""
-    steps = _Steps(verifier, token)
+async def diagnose(verifier: TokenVerifier | None, token: str, *, now: float | None = None) -> Diagnosis:
+    """Verify ``token`` with ``verifier`` and explain each step; with no verifier, only decode it.
+
+    Times are shown relative to ``now`` (default: the verifier's clock, else the wall clock).
+    """
+    steps = _Steps(verifier, token, now)
     await steps.run()
     return steps.diagnosis()
 
@@ -95,10 +99,12 @@ async def diagnose(verifier: TokenVerifier | None, token: str) -> Diagnosis:
 class _Steps:
     """Runs the verification steps in the verifier's order and records a :class:`Check` for each."""
 
-    def __init__(self, verifier: TokenVerifier | None, token: str) -> None:
+    def __init__(self, verifier: TokenVerifier | None, token: str, now: float | None) -> None:
         self.verifier = verifier
         self.token = token
-        self.now = verifier._now() if verifier is not None else 0.0
+        if now is None:
+            now = verifier._now() if verifier is not None else time.time()
+        self.now = now
         self.checks: list[Check] = []
         self.error: AuthError | None = None
         self.auth: AuthInfo | None = None

@@ -122,7 +122,7 @@ def exit_status(diagnosis: Diagnosis) -> int:
 
 async def _diagnose(setup: _Setup, token: str, now: float) -> Diagnosis:
     if not setup.issuers:
-        return await diagnose(None, token)
+        return await diagnose(None, token, now=now)
     if setup.jwks is not None:
         client = httpx.AsyncClient(transport=_jwks_file_transport(setup.jwks, setup.issuers))
     else:

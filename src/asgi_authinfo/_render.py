@@ -27,8 +27,7 @@ def render_text(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
         f"token      fingerprint {diagnosis.fingerprint}, {diagnosis.length} characters "
         "(the token itself is never printed)",
     ]
-    if diagnosis.trusted_issuers:
-        lines.append(f"checked at {_number(diagnosis.now)} ({_utc(diagnosis.now)})")
+    lines.append(f"now        {int(diagnosis.now)} ({_utc(diagnosis.now)})")
     lines += [f"note       {note}" for note in notes]
     if diagnosis.header is not None:
         lines += ["", "header", *_fields(diagnosis.header, diagnosis.now, times=False)]
@@ -36,7 +35,7 @@ def render_text(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
         lines += [
             "",
             "claims",
-            *_fields(diagnosis.claims, diagnosis.now, times=bool(diagnosis.trusted_issuers)),
+            *_fields(diagnosis.claims, diagnosis.now, times=True),
         ]
     if diagnosis.trusted_issuers:
         lines += ["", "issuer", *_issuer_lines(diagnosis)]
@@ -59,11 +58,11 @@ def render_json(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
         "accepted": diagnosis.accepted,
         "fingerprint": diagnosis.fingerprint,
         "length": diagnosis.length,
-        "checked_at": diagnosis.now if diagnosis.trusted_issuers else None,
+        "checked_at": diagnosis.now,
         "notes": list(notes),
         "header": None if diagnosis.header is None else dict(diagnosis.header),
         "claims": None if claims is None else dict(claims),
-        "times": times if diagnosis.trusted_issuers else {},
+        "times": times,
         "trusted_issuers": list(diagnosis.trusted_issuers),
         "issuer": None if diagnosis.issuer is None else diagnosis.issuer.issuer,
         "jwks_uri": diagnosis.jwks_uri,
@@ -136,7 +135,9 @@ def _check_lines(check: Check) -> list[str]:
 
 def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
     if not diagnosis.trusted_issuers:
-        return ["result     NOT CHECKED: no issuer given (use --issuer, --provider or --config)"]
+        iss = None if diagnosis.claims is None else diagnosis.claims.get("iss")
+        hint = f"; to check it against its own issuer: --issuer {_safe(iss)}" if isinstance(iss, str) else ""
+        return [f"result     NOT CHECKED: no issuer given (use --issuer, --provider or --config){hint}"]
     error = diagnosis.error
     lines: list[str] = []
     if error is None:
@@ -171,7 +172,3 @@ def _safe(text: str) -> str:
 
 def _bounded(text: str) -> str:
     return text if len(text) <= _VALUE_LIMIT else text[: _VALUE_LIMIT - 3] + "..."
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:.3f}"
