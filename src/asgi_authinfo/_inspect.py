@@ -149,9 +149,10 @@ def read_token(argument: str | None, path: str | None) -> str:
         text = argument
     else:
         raise UsageError("give the token: as an argument, - to read it from stdin, or --token-file PATH")
-    token = text.strip()
-    if token[:7].lower() == "bearer ":
-        token = token[7:].strip()
+    words = text.split(None, 1)
+    if words and words[0].lower() == "bearer":
+        words = words[1:]
+    token = words[0].strip() if words else ""
     if not token:
         raise UsageError("the token is empty")
     return token
@@ -224,14 +225,19 @@ def load_config(reference: str) -> tuple[tuple[Issuer, ...], int]:
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
         raise UsageError(f"--config must look like module:attribute, got {reference!r}")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    here = os.getcwd()
+    added = here not in sys.path
+    if added:
+        sys.path.insert(0, here)
     try:
         target: Any = importlib.import_module(module_name)
     except ImportError as exc:
         raise UsageError(f"--config {reference}: cannot import {module_name!r}: {exc}") from None
     except Exception as exc:
         raise UsageError(f"--config {reference}: importing {module_name!r} failed: {exc!r}") from None
+    finally:
+        if added:
+            sys.path.remove(here)
     for part in attribute.split("."):
         try:
             target = getattr(target, part)
