@@ -98,7 +98,7 @@ def _response_headers(error: AuthError, realm: str) -> list[tuple[str, str]]:
 def _fields(values: Mapping[str, Any], now: float, *, times: bool) -> list[str]:
     if not values:
         return ["  (empty)"]
-    width = min(max(len(_safe(name)) for name in values), 16)
+    width = min(max(len(_safe(name)) for name in values), 26)
     lines = []
     for name, value in values.items():
         line = f"  {_safe(name):<{width}}  {_bounded(_safe(json.dumps(value, ensure_ascii=False)))}"
@@ -145,8 +145,10 @@ def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
         if diagnosis.auth is not None:
             info = diagnosis.auth.to_dict()
             info.pop("claims", None)
+            user = info.pop("user")
+            flat = {f"user.{name}": value for name, value in user.items()} | info
             lines.append("AuthInfo (what get_auth() returns; `claims` as above)")
-            lines += ["  " + line for line in json.dumps(info, indent=2, ensure_ascii=False).splitlines()]
+            lines += _fields(flat, diagnosis.now, times=False)
     else:
         headers = "; ".join(f"{name}: {value}" for name, value in _response_headers(error, realm))
         lines += [

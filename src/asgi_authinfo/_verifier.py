@@ -189,6 +189,12 @@ class TokenVerifier:
                 return message + f" (nearest: {name!r}, which differs only by a trailing slash)"
             if name.lower() == iss.lower():
                 return message + f" (nearest: {name!r}, which differs only in letter case)"
+        for name in configured:  # e.g. WorkOS AuthKit's https://api.workos.com/user_management/<client_id>
+            if iss.startswith(name.rstrip("/") + "/"):
+                return message + (
+                    f" (nearest: {name!r}, a prefix of it; issuers must match exactly, so trust "
+                    f"{shown(iss)} too if it is yours)"
+                )
         nearest = difflib.get_close_matches(iss, configured, n=1, cutoff=0.6)
         if nearest:
             return message + f" (nearest: {nearest[0]!r})"

@@ -81,7 +81,11 @@ def scenarios(fake: FakeIssuer, es_fake: FakeIssuer) -> list[Scenario]:
             plain,
             ISSUER_ARGS,
             exit=0,
-            says=("result     ACCEPTED", '"email": "ada@example.com"', '"orders:read"'),
+            says=(
+                "result     ACCEPTED",
+                f'  {"user.email":<26}  "ada@example.com"\n',
+                '["orders:read"]',
+            ),
         ),
         refused("malformed", "malformed", "format", "not.a-jwt", "2 segments"),
         refused(
@@ -171,7 +175,11 @@ def scenarios(fake: FakeIssuer, es_fake: FakeIssuer) -> list[Scenario]:
             workos,
             workos_args,
             exit=0,
-            says=("result     ACCEPTED", '"organization_id": "org_1"', f"|{authkit.default_claims()['sub']}"),
+            says=(
+                "result     ACCEPTED",
+                f'  {"organization_id":<26}  "org_1"\n',
+                f"|{authkit.default_claims()['sub']}",
+            ),
         ),
         refused(
             "workos-sso-without-aud",

@@ -154,3 +154,14 @@ async def test_json_form_has_the_verdict_the_response_and_readable_times(make_ve
     }
     assert document["checked_at"] == NOW
     assert document["auth_info"] is None
+
+
+async def test_an_issuer_that_extends_a_trusted_one_names_it_as_nearest(make_verifier: MakeVerifier) -> None:
+    authkit = FakeIssuer("https://api.workos.com/user_management/client_1", now=lambda: NOW)
+    sso_only = Issuer("https://api.workos.com/", jwks_uri="https://api.workos.com/sso/jwks/client_1")
+    scenario = Scenario("workos-forms", "unknown_issuer", "issuer", authkit.token(), (sso_only,), ())
+    diagnosis = await diagnose(make_verifier(scenario), scenario.token)
+    assert diagnosis.error is not None and diagnosis.error.description.endswith(
+        "(nearest: 'https://api.workos.com/', a prefix of it; issuers must match exactly, so trust "
+        "'https://api.workos.com/user_management/client_1' too if it is yours)"
+    )
