@@ -30,6 +30,7 @@ step failed, and the verifier stops at the first failure."""
 
 TIME_CLAIMS: Final = ("exp", "nbf", "iat", "auth_time")
 _PROBE_LIFETIME: Final = 3600.0
+_LISTED: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +383,9 @@ def _value(mapping: Mapping[str, Any], name: str, now: float | None = None) -> s
         return "absent"
     value = mapping[name]
     text = shown(value)
+    if isinstance(value, list):
+        items = [shown(item) for item in value[:_LISTED]]
+        text = "[" + ", ".join(items) + (", ..." if len(value) > _LISTED else "") + "]"
     if now is not None and name in TIME_CLAIMS:
         when = describe_time(name, value, now)
         if when is not None:

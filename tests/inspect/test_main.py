@@ -10,6 +10,7 @@ from inspect_scenarios import CLIENT_ID, FAKE, ISSUER_ARGS, NOW, SCENARIOS
 
 from asgi_authinfo import __version__
 from asgi_authinfo.__main__ import main
+from pytest_plugin import FakeIssuer
 
 
 @pytest.fixture
@@ -111,3 +112,18 @@ def test_the_verifier_in_a_config_brings_its_own_token_limit(
     monkeypatch.chdir(tmp_path)  # --config imports from the current directory, as uvicorn does
     assert main(inspect(SCENARIOS[0].token, "--config", "my_app_config:app", "--jwks-file", jwks_file)) == 0
     assert "result     ACCEPTED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("provider", "issuer", "claims"),
+    [
+        ("clerk", "https://clerk.example.com", {}),
+        ("authgear", "https://myapp.authgear.cloud", {"aud": "https://myapp.authgear.cloud"}),
+    ],
+)
+def test_providers_that_take_a_url_use_issuer(
+    provider: str, issuer: str, claims: dict[str, str], jwks_file: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = FakeIssuer(issuer, now=lambda: NOW).token(**claims)
+    assert main(inspect(token, "--provider", provider, "--issuer", issuer, "--jwks-file", jwks_file)) == 0
+    assert f"  matched   {issuer}\n" in capsys.readouterr().out
