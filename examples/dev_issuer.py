@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from pytest_plugin import FakeIssuer
@@ -21,10 +22,8 @@ def main() -> None:
         print(f"export AUTHINFO_ISSUER={fake.issuer} AUTHINFO_AUDIENCE={AUDIENCE}")
         print(f"export READER={reader}")
         print(f"export WRITER={writer}", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

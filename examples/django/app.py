@@ -13,7 +13,7 @@ if not settings.configured:
     settings.configure(
         ROOT_URLCONF=__name__,
         ALLOWED_HOSTS=["127.0.0.1", "localhost", "testserver"],
-        SECRET_KEY="example-only-not-secret",  # noqa: S106
+        SECRET_KEY="example-only-not-secret",
     )
 
 from django.core.asgi import get_asgi_application

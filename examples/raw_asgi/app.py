@@ -51,7 +51,7 @@ ROUTES = {("http", "/me"): me, ("http", "/posts"): create_post, ("websocket", "/
 
 async def router(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        while (message := await receive())["type"] != "lifespan.shutdown":
+        while (await receive())["type"] != "lifespan.shutdown":
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return

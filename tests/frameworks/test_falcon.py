@@ -20,4 +20,4 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 
 class TestEndToEnd(EndToEnd):
-    ws_refusal_status = 403  # Falcon has no denial responses: the hook closes the handshake, uvicorn answers 403
+    ws_refusal_status = 403  # no denial responses in Falcon: the hook closes the handshake
