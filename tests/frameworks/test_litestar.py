@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from examples.litestar.app import create_app
 from pytest_plugin import FakeIssuer
@@ -25,3 +27,11 @@ class TestEndToEnd(EndToEnd):
 
     def error_code(self, body: Any) -> str:
         return str(body["extra"]["error_code"])
+
+
+def test_guard_closes_websocket_handshakes_with_1008(fake_issuer: FakeIssuer) -> None:
+    client = TestClient(create_app([fake_issuer.issuer_config()]))
+    with client, pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/ws"):
+        pass
+    assert refused.value.code == 1008
+    assert refused.value.reason.startswith("missing_token: ")
