@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_core_imports_without_any_framework() -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-c", SCRIPT, *FRAMEWORKS], capture_output=True, text=True, check=True, timeout=60
     )
     lines = result.stdout.splitlines()
