@@ -1,0 +1,48 @@
+"""Django (ASGI), in one file: ``get_auth(request)`` in views and ``@require(...)``.
+
+    AUTHINFO_ISSUER=... uvicorn --factory examples.django.app:create_app
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+
+if not settings.configured:
+    settings.configure(
+        ROOT_URLCONF=__name__,
+        ALLOWED_HOSTS=["127.0.0.1", "localhost", "testserver"],
+        SECRET_KEY="example-only-not-secret",
+    )
+
+from django.core.asgi import get_asgi_application
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from asgi_authinfo import AuthInfoMiddleware, Issuer, get_auth
+from asgi_authinfo.contrib.django import require, with_lifespan
+from examples.settings import issuers_from_env
+
+
+@require_GET
+async def me(request: HttpRequest) -> JsonResponse:
+    auth = get_auth(request)
+    name = None if auth.user is None else auth.user.display_name
+    return JsonResponse({"signed_in": auth.is_signed_in, "user_id": auth.user_id, "name": name})
+
+
+@csrf_exempt  # bearer tokens are not ambient credentials: no CSRF for this API
+@require_POST
+@require(permission="posts:write")
+def create_post(request: HttpRequest) -> JsonResponse:  # sync views work too
+    return JsonResponse({"author": get_auth(request).user_id}, status=201)
+
+
+urlpatterns = [path("me", me), path("posts", create_post)]
+
+
+def create_app(issuers: Sequence[Issuer] | None = None) -> AuthInfoMiddleware:
+    return AuthInfoMiddleware(with_lifespan(get_asgi_application()), issuers=issuers or issuers_from_env())

@@ -1,0 +1,1 @@
+"""The falcon example: app.py and its tests."""

@@ -1,0 +1,1 @@
+"""The fastapi example: app.py and its tests."""

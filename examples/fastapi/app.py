@@ -1,0 +1,39 @@
+"""FastAPI: ``CurrentAuth``/``SignedIn`` and ``Depends(require(...))``; /docs shows Authorize.
+
+    AUTHINFO_ISSUER=... uvicorn --factory examples.fastapi.app:create_app
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, WebSocket
+
+from asgi_authinfo import AuthInfo, AuthInfoMiddleware, Issuer
+from asgi_authinfo.contrib.fastapi import CurrentAuth, SignedIn, require
+from examples.settings import issuers_from_env
+
+CanWrite = Annotated[AuthInfo, Depends(require(permission="posts:write"))]
+
+
+def create_app(issuers: Sequence[Issuer] | None = None) -> FastAPI:
+    app = FastAPI(title="asgi-authinfo example")
+    app.add_middleware(AuthInfoMiddleware, issuers=issuers or issuers_from_env())
+
+    @app.get("/me")
+    async def me(auth: CurrentAuth) -> dict[str, Any]:
+        name = None if auth.user is None else auth.user.display_name
+        return {"signed_in": auth.is_signed_in, "user_id": auth.user_id, "name": name}
+
+    @app.post("/posts", status_code=201)
+    async def create_post(auth: CanWrite) -> dict[str, Any]:
+        return {"author": auth.user_id}
+
+    @app.websocket("/ws")
+    async def feed(websocket: WebSocket, auth: SignedIn) -> None:
+        await websocket.accept()
+        await websocket.send_json({"user_id": auth.user_id})
+        await websocket.close()
+
+    return app

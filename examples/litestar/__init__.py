@@ -1,0 +1,1 @@
+"""The litestar example: app.py and its tests."""

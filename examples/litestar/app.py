@@ -1,0 +1,42 @@
+"""Litestar: ``request.auth``/``request.user`` and ``guards=[require(...)]``.
+
+    AUTHINFO_ISSUER=... uvicorn --factory examples.litestar.app:create_app
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from litestar import Litestar, get, post, websocket
+
+from asgi_authinfo import AuthInfoMiddleware, Issuer
+from asgi_authinfo.contrib.litestar import AuthRequest, AuthWebSocket, require
+from examples.settings import issuers_from_env
+
+
+@get("/me")
+async def me(request: AuthRequest) -> dict[str, Any]:
+    return {
+        "signed_in": request.user.is_authenticated,
+        "user_id": request.auth.user_id,
+        "name": request.user.display_name or None,
+    }
+
+
+@post("/posts", guards=[require(permission="posts:write")])
+async def create_post(request: AuthRequest) -> dict[str, Any]:
+    return {"author": request.user.identity}
+
+
+@websocket("/ws", guards=[require()])
+async def feed(socket: AuthWebSocket) -> None:
+    await socket.accept()
+    await socket.send_json({"user_id": socket.auth.user_id})
+    await socket.close()
+
+
+def create_app(issuers: Sequence[Issuer] | None = None) -> AuthInfoMiddleware:
+    # Wrap the whole app (not Litestar(middleware=...), which builds one instance per route), so
+    # one JWKS cache serves every route and lifespan shutdown closes its HTTP client.
+    return AuthInfoMiddleware(Litestar([me, create_post, feed]), issuers=issuers or issuers_from_env())

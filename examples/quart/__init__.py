@@ -1,0 +1,1 @@
+"""The quart example: app.py and its tests."""

@@ -1,0 +1,1 @@
+"""The raw_asgi example: app.py and its tests."""

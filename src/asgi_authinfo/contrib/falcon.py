@@ -1,0 +1,69 @@
+"""Falcon (ASGI): a ``before`` hook for requirements; ``get_auth(req)`` reads the auth.
+
+``@falcon.before(require(permission=...))`` on a resource or responder answers HTTP with the
+middleware's status, RFC 6750 headers and JSON body. On ``on_websocket`` it closes the handshake
+with 1008 (Falcon sends no HTTP denial responses), which the server turns into a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .._guards import Requirement, check, get_auth
+from ._refusal import Refusal, framework_missing
+
+try:
+    import falcon
+    import falcon.asgi
+except ImportError as exc:  # pragma: no cover - exercised by the no-framework import test
+    raise framework_missing("falcon", "Falcon") from exc
+
+__all__ = ["AuthRefused", "require"]
+
+
+class AuthRefused(falcon.HTTPError):
+    """An HTTP refusal whose body is the middleware's JSON (``error``, ``error_code``, ...)."""
+
+    def __init__(self, answer: Refusal) -> None:
+        super().__init__(
+            falcon.code_to_http_status(answer.status),
+            title=answer.payload["error"],
+            description=answer.description,
+            headers=answer.headers,
+        )
+        self.answer = answer
+
+    def to_dict(
+        self, obj_type: type[MutableMapping[str, str | int | dict[str, str] | None]] = dict
+    ) -> MutableMapping[str, str | int | dict[str, str] | None]:
+        body = obj_type()
+        body.update(self.answer.payload)
+        return body
+
+
+def require(
+    *,
+    permission: str | None = None,
+    role: str | None = None,
+    feature: str | None = None,
+    entitlement: str | None = None,
+    scope: str | None = None,
+    realm: str = "api",
+) -> Callable[..., Awaitable[None]]:
+    """A Falcon ASGI hook: 401 when signed out, 403 ``insufficient_scope`` when ``has(...)`` fails."""
+    requirement = Requirement(
+        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
+    )
+
+    async def hook(req: falcon.asgi.Request, resp: Any, resource: Any, params: dict[str, Any]) -> None:
+        error = check(get_auth(req), requirement)
+        if error is None:
+            return
+        answer = Refusal.of(error, realm)
+        if isinstance(resp, falcon.asgi.WebSocket):
+            await resp.close(answer.close_code, answer.close_reason)
+            raise falcon.WebSocketDisconnected(answer.close_code)
+        raise AuthRefused(answer)
+
+    return hook

@@ -1,0 +1,102 @@
+"""FastAPI dependencies: the current auth, requirements, and the bearer scheme behind /docs' Authorize.
+
+``auth: CurrentAuth`` gives the ``AuthInfo``/``NoAuthInfo``; ``Depends(require(permission=...))``
+answers 401/403 with the middleware's RFC 6750 headers; both put an HTTP bearer security scheme in
+the OpenAPI schema. Works on HTTP and WebSocket routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from .._auth_info import AuthInfo, NoAuthInfo
+from .._errors import AuthError
+from .._guards import Requirement, check, get_auth
+from ._refusal import Refusal, framework_missing
+
+try:
+    from fastapi import Depends, HTTPException, Security, WebSocketException
+    from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+    from fastapi.security.base import SecurityBase
+    from starlette.requests import HTTPConnection
+except ImportError as exc:  # pragma: no cover - exercised by the no-framework import test
+    raise framework_missing("fastapi", "FastAPI") from exc
+
+__all__ = ["BearerAuth", "CurrentAuth", "SignedIn", "bearer_auth", "refusal", "require"]
+
+
+class BearerAuth(SecurityBase):
+    """The OpenAPI HTTP bearer security scheme; as a dependency, the current ``AuthInfo``/``NoAuthInfo``.
+
+    It reads what ``AuthInfoMiddleware`` put in the scope: the token is verified once, there.
+    """
+
+    def __init__(
+        self,
+        *,
+        scheme_name: str = "BearerAuth",
+        bearer_format: str | None = "JWT",
+        description: str | None = "An access token from a trusted issuer: Authorization: Bearer <token>",
+    ) -> None:
+        self.model = HTTPBearerModel(bearerFormat=bearer_format, description=description)
+        self.scheme_name = scheme_name
+
+    async def __call__(self, connection: HTTPConnection) -> AuthInfo | NoAuthInfo:
+        return get_auth(connection)
+
+
+bearer_auth = BearerAuth()
+"""The default scheme, shown as ``BearerAuth`` in the OpenAPI schema."""
+
+
+def require(
+    *,
+    permission: str | None = None,
+    role: str | None = None,
+    feature: str | None = None,
+    entitlement: str | None = None,
+    scope: str | None = None,
+    realm: str = "api",
+    scheme: BearerAuth = bearer_auth,
+) -> Callable[..., Awaitable[AuthInfo]]:
+    """A dependency for a signed-in caller with ``auth.has(...)``: 401 signed out, 403 otherwise.
+
+    ``Depends(require(permission="posts:write"))``; the dependency's value is the ``AuthInfo``.
+    """
+    requirement = Requirement(
+        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
+    )
+    current = Security(scheme)
+
+    async def required(connection: HTTPConnection, auth: AuthInfo | NoAuthInfo = current) -> AuthInfo:
+        error = check(auth, requirement)
+        if error is not None:
+            raise refusal(connection, error, realm)
+        assert isinstance(auth, AuthInfo)
+        return auth
+
+    required.__qualname__ = f"require({requirement!r})"
+    return required
+
+
+def refusal(connection: HTTPConnection, error: AuthError, realm: str = "api") -> Exception:
+    """The exception that makes FastAPI answer ``error`` like the middleware does.
+
+    On HTTP, and on a WebSocket handshake when the server supports denial responses, an
+    ``HTTPException`` with the RFC 6750 headers (body ``{"detail": {"error", "error_code",
+    "error_description"}}``); otherwise a ``WebSocketException`` closing with 1008 (1013 on 503).
+    """
+    answer = Refusal.of(error, realm)
+    if connection.scope["type"] == "websocket" and "websocket.http.response" not in (
+        connection.scope.get("extensions") or {}
+    ):
+        return WebSocketException(code=answer.close_code, reason=answer.close_reason)
+    return HTTPException(status_code=answer.status, detail=answer.payload, headers=answer.headers)
+
+
+CurrentAuth = Annotated[AuthInfo | NoAuthInfo, Security(bearer_auth)]
+"""``auth: CurrentAuth``: the caller's ``AuthInfo``, or ``NoAuthInfo`` when signed out."""
+
+SignedIn = Annotated[AuthInfo, Depends(require())]
+"""``auth: SignedIn``: the caller's ``AuthInfo``; signed-out callers get 401."""

@@ -1,0 +1,56 @@
+"""Quart: a route and WebSocket decorator for requirements; ``get_auth(request)`` reads the auth.
+
+``@require(permission=...)`` returns the middleware's refusal (status, RFC 6750 headers, JSON
+body). On a WebSocket route Quart sends it as the handshake's HTTP answer when the server
+supports denial responses, and closes the handshake otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from .._guards import Requirement, check, get_auth
+from ._refusal import Refusal, framework_missing
+
+try:
+    from quart import Response, has_websocket_context, request, websocket
+except ImportError as exc:  # pragma: no cover - exercised by the no-framework import test
+    raise framework_missing("quart", "Quart") from exc
+
+__all__ = ["require"]
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def require(
+    *,
+    permission: str | None = None,
+    role: str | None = None,
+    feature: str | None = None,
+    entitlement: str | None = None,
+    scope: str | None = None,
+    realm: str = "api",
+) -> Callable[[Handler], Handler]:
+    """Guard a Quart route or WebSocket handler: 401 signed out, 403 when ``auth.has(...)`` fails.
+
+    Put it below ``@app.route``/``@app.websocket`` so Quart registers the guarded handler.
+    """
+    requirement = Requirement(
+        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
+    )
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            connection: Any = websocket if has_websocket_context() else request
+            error = check(get_auth(connection), requirement)
+            if error is None:
+                return await handler(*args, **kwargs)
+            answer = Refusal.of(error, realm)
+            return Response(answer.body, answer.status, answer.headers, content_type="application/json")
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate

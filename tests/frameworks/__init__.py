@@ -1,0 +1,1 @@
+"""Framework adapters and the example apps, in process and through a real uvicorn."""
