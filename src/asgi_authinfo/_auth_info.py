@@ -129,6 +129,10 @@ class AuthInfo:
     expires_at: datetime | None = None
     org_prefix: str | None = field(default=None, repr=False)
     """Provider convention for organization roles/permissions (Clerk: ``"org:"``), used by ``has``."""
+    userinfo: Mapping[str, Any] | None = field(default=None, repr=False, hash=False)
+    """The issuer's userinfo answer (read-only) when ``Issuer(userinfo=True)`` fetched it."""
+    userinfo_error: str | None = field(default=None, repr=False)
+    """Why the userinfo endpoint could not enrich ``user``; the token's own claims were kept."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scopes, Scopes):
@@ -258,6 +262,8 @@ class NoAuthInfo:
     scopes: tuple[()] = field(default=(), init=False, repr=False)
     impersonator: None = field(default=None, init=False, repr=False)
     expires_at: None = field(default=None, init=False, repr=False)
+    userinfo: None = field(default=None, init=False, repr=False)
+    userinfo_error: None = field(default=None, init=False, repr=False)
     token_identifier: None = field(default=None, init=False, repr=False)
     user_id: None = field(default=None, init=False, repr=False)
 

@@ -39,6 +39,7 @@ ErrorCode = Literal[
     "wrong_token_type",
     "issuer_unavailable",
     "insufficient_scope",
+    "userinfo_refused",
 ]
 
 _SHOWN_LIMIT: Final = 80

@@ -20,7 +20,14 @@ MAX_REDIRECTS: Final = 3
 
 
 class FetchError(Exception):
-    """The document could not be fetched or read; the message says what happened."""
+    """The document could not be fetched or read; the message says what happened.
+
+    ``status`` is the HTTP status when the server answered with one other than 200.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 async def fetch_json(
@@ -46,7 +53,7 @@ async def fetch_json(
     except httpx.HTTPError as exc:
         raise _failed(what, url, f"{type(exc).__name__}: {exc}", started) from None
     except FetchError as exc:
-        raise _failed(what, url, str(exc), started) from None
+        raise _failed(what, url, str(exc), started, status=exc.status) from None
     except Exception as exc:  # a transport that fails in its own way must not become a 500
         raise _failed(what, url, f"{type(exc).__name__}: {exc}", started) from None
     try:
@@ -83,7 +90,7 @@ async def _get(
                 url = target
                 continue
             if response.status_code != 200:
-                raise FetchError(f"HTTP {response.status_code}")
+                raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
             declared = response.headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"body of {declared} bytes is over the {max_bytes} byte limit")
@@ -100,7 +107,7 @@ async def _get(
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _failed(what: str, url: str, reason: str, started: float) -> FetchError:
+def _failed(what: str, url: str, reason: str, started: float, *, status: int | None = None) -> FetchError:
     elapsed = _ms(started)
     logger.warning(
         "fetching %s from %s failed after %.1f ms: %s",
@@ -110,7 +117,7 @@ def _failed(what: str, url: str, reason: str, started: float) -> FetchError:
         reason,
         extra={"fetch_what": what, "fetch_url": url, "duration_ms": round(elapsed, 3)},
     )
-    return FetchError(f"fetching {what} from {url} failed: {reason}")
+    return FetchError(f"fetching {what} from {url} failed: {reason}", status=status)
 
 
 def _ms(started: float) -> float:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Final
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
+from ._claim_checks import TENANT_PLACEHOLDER, ClaimCheck, TenantMatches, split_template, tenant_in
 from .claims import ClaimMapper, resolve
 
 __all__ = ["ALLOWED_ALGORITHMS", "Issuer", "flatten_issuers"]
@@ -61,9 +62,18 @@ class Issuer:
     jwks_max_age: float = 600.0
     jwks_cooldown: float = 30.0
     jwks_timeout: float = 5.0
-    userinfo: bool = False
-    """Opt in to enriching ``AuthInfo.user`` from the OIDC userinfo endpoint."""
+    userinfo: bool | Literal["required"] = False
+    """Opt in to enriching ``AuthInfo.user`` from the OIDC userinfo endpoint. ``True`` keeps the
+    token's own claims when the endpoint fails (``AuthInfo.userinfo_error`` says why);
+    ``"required"`` refuses the request instead."""
     userinfo_uri: str | None = None
+    userinfo_timeout: float = 5.0
+    claim_checks: Sequence[ClaimCheck] = ()
+    """Extra rules run on the verified claims; each raises ``InvalidTokenError`` to refuse."""
+    tenants: str | Sequence[str] | None = None
+    """Multi-tenant issuers (``{tenantid}`` in ``issuer``): the tenants allowed to sign in."""
+    any_tenant: bool = False
+    """Multi-tenant issuers: accept every tenant (an explicit opt-in; prefer ``tenants``)."""
     mapper: ClaimMapper = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -76,7 +86,18 @@ class Issuer:
             _check_url("jwks_uri", self.jwks_uri)
         if self.userinfo_uri is not None:
             _check_url("userinfo_uri", self.userinfo_uri)
+        if self.userinfo not in (False, True, "required"):
+            raise ValueError(f"userinfo must be False, True or 'required', got {self.userinfo!r}")
         set_ = object.__setattr__
+        set_(self, "tenants", _tuple_of_str("tenants", self.tenants))
+        self._check_template()
+        checks = tuple(self.claim_checks)
+        if not all(callable(check) for check in checks):
+            raise ValueError("claim_checks must be callables (claims, issuer) -> None")
+        template = split_template(self.issuer)
+        if template is not None:
+            checks = (TenantMatches(template), *checks)
+        set_(self, "claim_checks", checks)
         set_(self, "audience", _tuple_of_str("audience", self.audience))
         set_(self, "authorized_parties", _tuple_of_str("authorized_parties", self.authorized_parties))
         algorithms = _tuple_of_str("algorithms", self.algorithms) or ()
@@ -88,7 +109,7 @@ class Issuer:
             )
         set_(self, "algorithms", algorithms)
         set_(self, "required_claims", tuple(self.required_claims))
-        for name in ("leeway", "jwks_max_age", "jwks_cooldown", "jwks_timeout"):
+        for name in ("leeway", "jwks_max_age", "jwks_cooldown", "jwks_timeout", "userinfo_timeout"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or math.isnan(value) or value < 0:
                 raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
@@ -96,7 +117,52 @@ class Issuer:
             raise ValueError(f"leeway must be at most {MAX_LEEWAY:g} s (RFC 8725: keep it small)")
         if self.jwks_timeout == 0:
             raise ValueError("jwks_timeout must be > 0 seconds")
+        if self.userinfo_timeout == 0:
+            raise ValueError("userinfo_timeout must be > 0 seconds")
         set_(self, "mapper", resolve(self.claims))
+
+    def _check_template(self) -> None:
+        template = split_template(self.issuer)
+        if template is None:
+            if self.tenants is not None or self.any_tenant:
+                raise ValueError(
+                    f"tenants= and any_tenant= apply to multi-tenant issuers, whose issuer contains "
+                    f"{TENANT_PLACEHOLDER!r}; {self.issuer!r} does not"
+                )
+            return
+        prefix, suffix = template
+        if TENANT_PLACEHOLDER in suffix or "/" not in prefix.partition("://")[2]:
+            raise ValueError(
+                f"issuer {self.issuer!r} must contain {TENANT_PLACEHOLDER!r} once, in its path, e.g. "
+                "'https://login.microsoftonline.com/{tenantid}/v2.0'"
+            )
+        if self.tenants is None and not self.any_tenant:
+            raise ValueError(
+                f"multi-tenant issuer {self.issuer!r} accepts tokens from any tenant that can get one: "
+                "list the tenants you serve with tenants=[...], or pass any_tenant=True to accept all"
+            )
+        if self.tenants is not None and self.any_tenant:
+            raise ValueError("give either tenants=[...] or any_tenant=True, not both")
+        for tenant in self.tenants or ():
+            if tenant_in(prefix + tenant + suffix, template) != tenant:
+                raise ValueError(f"tenant {tenant!r} is not a tenant id (letters, digits, '.', '_', '-')")
+        if self.jwks_uri is None:
+            raise ValueError(f"multi-tenant issuer {self.issuer!r} needs jwks_uri= (it cannot be discovered)")
+        if self.userinfo and self.userinfo_uri is None:
+            raise ValueError(f"multi-tenant issuer {self.issuer!r} needs userinfo_uri= to use userinfo")
+
+    @property
+    def template(self) -> tuple[str, str] | None:
+        """``(prefix, suffix)`` around ``{tenantid}`` for a multi-tenant issuer, else None."""
+        return split_template(self.issuer)
+
+    def tenant_of(self, iss: str) -> str | None:
+        """The allowed tenant a multi-tenant issuer's ``iss`` names, else None."""
+        template = split_template(self.issuer)
+        tenant = None if template is None else tenant_in(iss, template)
+        if tenant is None or (self.tenants is not None and tenant not in self.tenants):
+            return None
+        return tenant
 
     @property
     def discovery_uri(self) -> str:

@@ -20,6 +20,7 @@ from ._issuer import Issuer, flatten_issuers
 from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
 from ._jwks import JWKSCache
 from ._observer import Observer, observe
+from ._userinfo import UserinfoEnricher
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
 
@@ -80,7 +81,11 @@ class TokenVerifier:
         self._clock = clock
         self.observer = observer
         self._caches: dict[str, JWKSCache] = {}
-        self._by_iss = {issuer.issuer: _IssuerKeys(issuer, self) for issuer in self.issuers}
+        self._by_iss = {
+            issuer.issuer: _IssuerKeys(issuer, self) for issuer in self.issuers if issuer.template is None
+        }
+        self._templates = tuple(_IssuerKeys(issuer, self) for issuer in self.issuers if issuer.template)
+        self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock)
 
     def _jwks_cache(self, uri: str, issuer: Issuer) -> JWKSCache:
         cache = self._caches.get(uri)
@@ -137,13 +142,18 @@ class TokenVerifier:
             )
         claims = parsed.claims
         exp = self._check_claims(claims, issuer)
-        return self._build(token, claims, issuer, exp, key)
+        auth = self._build(token, claims, issuer, exp, key)
+        if issuer.userinfo:
+            auth = await self._userinfo.enrich(auth, claims, issuer, discovery=keys.discovery)
+        return auth
 
     def _select(self, parsed: ParsedToken) -> tuple[_IssuerKeys, str, str | None]:
         """Pick the issuer by ``iss`` (exact) and check the header against its rules."""
         header, claims = parsed.header, parsed.claims
         iss = claims.get("iss")
         keys = self._by_iss.get(iss) if isinstance(iss, str) else None
+        if keys is None and isinstance(iss, str):
+            keys = self._by_template(iss)
         if keys is None:
             raise InvalidTokenError(self._unknown_issuer(iss), code="unknown_issuer")
         issuer = keys.issuer
@@ -176,8 +186,30 @@ class TokenVerifier:
                 )
         return keys, alg, kid
 
+    def _by_template(self, iss: str) -> _IssuerKeys | None:
+        """The multi-tenant issuer whose template and tenant allowlist fit ``iss``."""
+        for keys in self._templates:
+            if keys.issuer.tenant_of(iss) is not None:
+                return keys
+        for keys in self._templates:
+            template = keys.issuer.template
+            assert template is not None
+            if iss.startswith(template[0]) and iss.endswith(template[1]):
+                allowed = keys.issuer.tenants
+                raise InvalidTokenError(
+                    f"the token's issuer {shown(iss)} names a tenant that {keys.issuer.issuer} does not "
+                    + (
+                        "accept"
+                        if allowed is None
+                        else f"allow (allowed: {list(allowed)}); add it to tenants="
+                    ),
+                    code="unknown_issuer",
+                    issuer=keys.issuer.issuer,
+                )
+        return None
+
     def _unknown_issuer(self, iss: object) -> str:
-        configured = list(self._by_iss)
+        configured = [*self._by_iss, *(keys.issuer.issuer for keys in self._templates)]
         listed = ", ".join(repr(name) for name in configured)
         if iss is None:
             return f"the token has no `iss` claim; trusted issuers are {listed}"
@@ -256,6 +288,8 @@ class TokenVerifier:
                     code="missing_claim",
                     issuer=name,
                 )
+        for check in issuer.claim_checks:
+            check(claims, name)
         return exp
 
     def _build(
@@ -272,7 +306,7 @@ class TokenVerifier:
             ) from None
         return AuthInfo(
             user=mapped.user,
-            issuer=issuer.issuer,
+            issuer=claims["iss"],  # the issuer's own spelling; a multi-tenant issuer's tenant
             subject=claims["sub"],
             access_token=token,
             claims=freeze(claims),

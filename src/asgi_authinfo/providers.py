@@ -1,16 +1,38 @@
 """One-line issuer configuration for identity providers.
 
-Each helper returns a tuple of ready ``Issuer`` objects that ``issuers=`` accepts directly.
+Each helper returns a tuple of ready ``Issuer`` objects that ``issuers=`` accepts directly. Every
+helper takes ``claims=`` to replace its preset (a preset name, a callable or
+``claims.mapping(...)``) and passes any other ``Issuer`` option (``leeway=``, ``userinfo=``, ...)
+through.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final, Literal
 
+from ._claim_checks import TENANT_PLACEHOLDER, ClaimIn, CognitoTokenUse
 from ._issuer import Issuer
+from .claims import ClaimMapper
+from .claims.auth0 import mapper as auth0_claims
+from .claims.keycloak import mapper as keycloak_claims
 
-__all__ = ["authgear", "clerk", "workos"]
+__all__ = [
+    "FIREBASE_JWKS",
+    "MICROSOFT_ACCOUNTS_TENANT",
+    "auth0",
+    "authgear",
+    "clerk",
+    "cognito",
+    "custom_jwt",
+    "entra",
+    "firebase",
+    "keycloak",
+    "okta",
+    "supabase",
+    "workos",
+]
 
 
 def workos(client_id: str, *, api_hostname: str = "api.workos.com", **options: Any) -> tuple[Issuer, ...]:
@@ -65,5 +87,311 @@ def authgear(
             audience=audience if audience is not None else issuer,
             claims="authgear",
             **options,
+        ),
+    )
+
+
+# -- the rest of the market --------------------------------------------------------------------
+
+
+def _host(name: str, value: str) -> str:
+    """``value`` as a bare host name: ``https://`` and trailing slashes are accepted and removed."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a host name such as 'example.com', got {value!r}")
+    host = value.strip().removeprefix("https://").rstrip("/")
+    if not host or "/" in host or "://" in host:
+        raise ValueError(f"{name} must be a host name such as 'example.com', got {value!r}")
+    return host
+
+
+def _claims(preset: str, claims: str | ClaimMapper | None) -> str | ClaimMapper:
+    return preset if claims is None else claims
+
+
+def auth0(
+    domain: str,
+    audience: str | Sequence[str],
+    *,
+    namespace: str | None = None,
+    claims: str | ClaimMapper | None = None,
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Auth0: ``https://<domain>/`` (trailing slash included) signs access tokens for your API.
+
+    ``domain`` is your tenant (``my-tenant.us.auth0.com``) or custom domain; ``audience`` your API
+    identifier. ``namespace`` is the prefix of your Actions' custom claims
+    (``https://myapp.example.com``): roles come from ``<namespace>/roles``.
+    """
+    host = _host("domain", domain)
+    if not audience:
+        raise ValueError("auth0() needs your API identifier as audience, e.g. 'https://api.example.com'")
+    mapper = (
+        _claims("auth0", claims)
+        if namespace is None or claims is not None
+        else auth0_claims(namespace=namespace)
+    )
+    return (
+        Issuer(
+            f"https://{host}/",
+            jwks_uri=f"https://{host}/.well-known/jwks.json",
+            audience=audience,
+            claims=mapper,
+            **{"userinfo_uri": f"https://{host}/userinfo", **options},
+        ),
+    )
+
+
+def keycloak(
+    server_url: str,
+    realm: str,
+    *,
+    client_id: str | None = None,
+    audience: str | Sequence[str] | None = None,
+    claims: str | ClaimMapper | None = None,
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Keycloak: the realm URL is the issuer; keys at ``/protocol/openid-connect/certs``.
+
+    ``server_url`` is where Keycloak serves (add ``/auth`` for Keycloak 16 and older). ``client_id``
+    is your API's client: its ``resource_access`` roles are read as plain roles. Keycloak puts
+    ``aud: "account"`` in access tokens unless an audience mapper adds yours: set ``audience`` once
+    it does.
+    """
+    if not realm or "/" in realm:
+        raise ValueError(f"realm must be the realm's name, got {realm!r}")
+    issuer = f"{server_url.rstrip('/')}/realms/{realm}"
+    mapper = (
+        _claims("keycloak", claims)
+        if client_id is None or claims is not None
+        else keycloak_claims(client_id=client_id)
+    )
+    return (
+        Issuer(
+            issuer,
+            jwks_uri=f"{issuer}/protocol/openid-connect/certs",
+            audience=audience,
+            claims=mapper,
+            **{"userinfo_uri": f"{issuer}/protocol/openid-connect/userinfo", **options},
+        ),
+    )
+
+
+_COGNITO_POOL: Final = re.compile(r"(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)_[A-Za-z0-9]+")
+
+
+def cognito(
+    user_pool_id: str,
+    client_id: str | Sequence[str],
+    *,
+    token_use: Literal["access", "id"] | Sequence[Literal["access", "id"]] = "access",  # noqa: S107
+    claims: str | ClaimMapper | None = None,
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Amazon Cognito user pools: ``https://cognito-idp.<region>.amazonaws.com/<user_pool_id>``.
+
+    ``token_use`` is what the API accepts (``"access"``, ``"id"`` or both); access tokens carry no
+    ``aud``, so the app client is checked in ``client_id`` on access tokens and in ``aud`` on ID
+    tokens (as ``aws-jwt-verify`` does).
+    """
+    match = _COGNITO_POOL.fullmatch(user_pool_id) if isinstance(user_pool_id, str) else None
+    if match is None:
+        raise ValueError(f"user_pool_id must look like 'us-east-1_AbC123xyz', got {user_pool_id!r}")
+    if options.get("audience") is not None:
+        raise ValueError("cognito() checks the app client itself: pass client_id=, not audience=")
+    issuer = f"https://cognito-idp.{match['region']}.amazonaws.com/{user_pool_id}"
+    check = CognitoTokenUse(token_use, client_id)
+    extra = tuple(options.pop("claim_checks", ()))
+    return (
+        Issuer(
+            issuer,
+            jwks_uri=f"{issuer}/.well-known/jwks.json",
+            claims=_claims("cognito", claims),
+            claim_checks=(check, *extra),
+            **options,
+        ),
+    )
+
+
+_GUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+MICROSOFT_ACCOUNTS_TENANT: Final = "9188040d-6c67-4c5b-b112-36a304b66dad"
+"""The tenant of personal Microsoft accounts (``consumers``)."""
+
+
+def entra(
+    tenant: str,
+    client_id: str | None = None,
+    *,
+    audience: str | Sequence[str] | None = None,
+    versions: Sequence[Literal[1, 2]] = (1, 2),
+    tenants: str | Sequence[str] | None = None,
+    any_tenant: bool = False,
+    authority_host: str = "login.microsoftonline.com",
+    claims: str | ClaimMapper | None = None,
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Microsoft Entra ID (Azure AD): v2.0 and v1.0 access tokens for your API.
+
+    ``tenant`` is your directory (tenant) id; ``"organizations"`` or ``"common"`` make a
+    multi-tenant API, which needs ``tenants=[...]`` (the tenant ids you serve) or an explicit
+    ``any_tenant=True``. ``audience`` defaults to ``client_id`` (v2.0 tokens) and
+    ``api://<client_id>`` (v1.0 tokens, the default App ID URI). ``versions`` picks the token
+    versions accepted: v1.0 tokens are what an app registration issues unless its manifest sets
+    ``accessTokenAcceptedVersion: 2``.
+    """
+    multi = tenant in ("organizations", "common")
+    if tenant == "consumers":
+        tenant = MICROSOFT_ACCOUNTS_TENANT
+    if not multi and not (isinstance(tenant, str) and _GUID.fullmatch(tenant)):
+        raise ValueError(
+            f"tenant must be your directory (tenant) id, a GUID, or 'organizations'/'common' for a "
+            f"multi-tenant API; got {tenant!r} (tokens name the tenant by id, never by domain)"
+        )
+    if not multi and (tenants is not None or any_tenant):
+        raise ValueError("tenants= and any_tenant= are for tenant='organizations' or 'common'")
+    if multi and tenants is None and not any_tenant:
+        raise ValueError(
+            f"entra({tenant!r}) would accept tokens from every Entra tenant: list the tenant ids you "
+            "serve with tenants=[...], or pass any_tenant=True if any organization may call your API"
+        )
+    if audience is None:
+        if not client_id:
+            raise ValueError("entra() needs client_id= (your API's application id) or audience=")
+        audience = (client_id, f"api://{client_id}")
+    chosen = tuple(dict.fromkeys(versions))
+    if not chosen or any(version not in (1, 2) for version in chosen):
+        raise ValueError(f"versions must be 1, 2 or both, got {versions!r}")
+    host = _host("authority_host", authority_host)
+    issuer_tenant = TENANT_PLACEHOLDER if multi else tenant
+    keys_tenant = "common" if multi else tenant
+    tenancy: dict[str, Any] = {"tenants": tenants, "any_tenant": any_tenant} if multi else {}
+    found: list[Issuer] = []
+    for version in chosen:
+        if version == 2:
+            issuer = f"https://{host}/{issuer_tenant}/v2.0"
+            jwks_uri = f"https://{host}/{keys_tenant}/discovery/v2.0/keys"
+        else:
+            issuer = f"https://sts.windows.net/{issuer_tenant}/"
+            jwks_uri = f"https://{host}/{keys_tenant}/discovery/keys"
+        found.append(
+            Issuer(
+                issuer,
+                jwks_uri=jwks_uri,
+                audience=audience,
+                claims=_claims("entra", claims),
+                **tenancy,
+                **options,
+            )
+        )
+    return tuple(found)
+
+
+def okta(
+    domain: str,
+    *,
+    audience: str | Sequence[str] = "api://default",
+    authorization_server: str = "default",
+    client_id: str | Sequence[str] | None = None,
+    claims: str | ClaimMapper | None = None,
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Okta: a custom authorization server, ``https://<domain>/oauth2/<authorization_server>``.
+
+    The ``default`` server's audience is ``api://default``. ``client_id`` restricts the clients
+    whose tokens are accepted (the ``cid`` claim), as Okta's ``assertClaims: {cid: ...}``. The org
+    authorization server's access tokens are meant for Okta's own APIs and are not supported.
+    """
+    host = _host("domain", domain)
+    if not authorization_server or "/" in authorization_server:
+        raise ValueError(
+            f"authorization_server must be a server id such as 'default', got {authorization_server!r}"
+        )
+    issuer = f"https://{host}/oauth2/{authorization_server}"
+    extra = tuple(options.pop("claim_checks", ()))
+    checks = (
+        (ClaimIn("cid", client_id, code="unauthorized_party"), *extra) if client_id is not None else extra
+    )
+    return (
+        Issuer(
+            issuer,
+            jwks_uri=f"{issuer}/v1/keys",
+            audience=audience,
+            claims=_claims("okta", claims),
+            claim_checks=checks,
+            **{"userinfo_uri": f"{issuer}/v1/userinfo", **options},
+        ),
+    )
+
+
+def supabase(
+    project_url: str,
+    *,
+    audience: str | Sequence[str] = "authenticated",
+    algorithms: Sequence[str] = ("ES256", "RS256"),
+    claims: str | ClaimMapper | None = None,
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Supabase Auth: ``<project_url>/auth/v1`` with its asymmetric JWT signing keys.
+
+    Only projects using JWT signing keys (ES256 or RS256) can be verified with a JWKS; tokens
+    signed with the legacy shared JWT secret (HS256) cannot. Signed-in users' tokens carry
+    ``aud: "authenticated"``.
+    """
+    base = project_url.rstrip("/") if isinstance(project_url, str) else ""
+    issuer = base if base.endswith("/auth/v1") else f"{base}/auth/v1"
+    return (
+        Issuer(
+            issuer,
+            jwks_uri=f"{issuer}/.well-known/jwks.json",
+            audience=audience,
+            algorithms=algorithms,
+            claims=_claims("supabase", claims),
+            **options,
+        ),
+    )
+
+
+FIREBASE_JWKS: Final = (
+    "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com"
+)
+
+
+def firebase(
+    project_id: str, *, claims: str | ClaimMapper | None = None, **options: Any
+) -> tuple[Issuer, ...]:
+    """Firebase Authentication ID tokens: issuer ``https://securetoken.google.com/<project_id>``.
+
+    ``aud`` is the project id; keys are Google's ``securetoken`` service account JWKS.
+    """
+    if not isinstance(project_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,62}", project_id):
+        raise ValueError(
+            f"project_id must be your Firebase project id, e.g. 'my-app-1234', got {project_id!r}"
+        )
+    return (
+        Issuer(
+            f"https://securetoken.google.com/{project_id}",
+            jwks_uri=FIREBASE_JWKS,
+            audience=project_id,
+            claims=_claims("firebase", claims),
+            **options,
+        ),
+    )
+
+
+def custom_jwt(
+    *,
+    issuer: str,
+    jwks: str,
+    algorithm: str = "RS256",
+    application_id: str | Sequence[str] | None = None,
+    claims: str | ClaimMapper = "oidc",
+    **options: Any,
+) -> tuple[Issuer, ...]:
+    """Convex's ``customJwt`` provider, field for field: ``issuer`` (exact, as tokens spell it),
+    ``jwks`` (the key set's URL), ``algorithm`` and ``application_id`` (the required ``aud``;
+    omitted, the audience is not checked, as in Convex).
+    """
+    return (
+        Issuer(
+            issuer, jwks_uri=jwks, algorithms=(algorithm,), audience=application_id, claims=claims, **options
         ),
     )

@@ -1,7 +1,8 @@
 """Claim mapping: verified JWT claims in, the normalized fields of ``AuthInfo`` out.
 
 A mapper is a plain, pure function ``(claims) -> MappedClaims``. Presets are looked up by name
-once, when an ``Issuer`` is built; a callable can be given instead of a name.
+once, when an ``Issuer`` is built; a callable can be given instead of a name, or a declarative
+:func:`mapping` of claim paths.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, TypeAlias
 
 from .._auth_info import Impersonator, User
 
-__all__ = ["PRESETS", "ClaimMapper", "MappedClaims", "resolve"]
+__all__ = ["PRESETS", "ClaimMapper", "ClaimMapping", "MappedClaims", "mapping", "resolve"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,4 +65,19 @@ def resolve(claims: str | ClaimMapper) -> ClaimMapper:
 
 
 def _load_presets() -> None:
-    from . import authgear, clerk, oidc, workos  # noqa: F401  (each registers itself)
+    from . import (  # noqa: F401  (each registers itself)
+        auth0,
+        authgear,
+        clerk,
+        cognito,
+        entra,
+        firebase,
+        keycloak,
+        oidc,
+        okta,
+        supabase,
+        workos,
+    )
+
+
+from ._mapping import ClaimMapping, mapping  # noqa: E402  (needs the names above)
