@@ -135,7 +135,7 @@ def mapping(
     if unknown:
         hints = [
             f"{name!r} (did you mean {close[0]!r}?)"
-            if (close := difflib.get_close_matches(name, FIELDS, 1))
+            if (close := difflib.get_close_matches(name, sorted(FIELDS), 1))
             else repr(name)
             for name in unknown
         ]
