@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import claims, providers
 from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
+from ._claim_checks import ClaimCheck, ClaimIn
 from ._errors import (
     AuthError,
     ErrorCode,
@@ -32,6 +33,8 @@ __all__ = [
     "AuthInfo",
     "AuthInfoMiddleware",
     "BearerHeader",
+    "ClaimCheck",
+    "ClaimIn",
     "Cookie",
     "ErrorCode",
     "Impersonator",

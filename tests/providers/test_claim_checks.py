@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from asgi_authinfo import InvalidTokenError
-from asgi_authinfo._claim_checks import ClaimIn, CognitoTokenUse
+from asgi_authinfo import ClaimIn, InvalidTokenError
+from asgi_authinfo._claim_checks import CognitoTokenUse
 from pytest_plugin import FakeIssuer
 
 from ._support import round_trip

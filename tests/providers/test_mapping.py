@@ -75,6 +75,20 @@ def test_absent_or_wrong_typed_sources_read_as_absent() -> None:
     assert mapped.user.custom_attributes == {}
 
 
+def test_remapped_roles_keep_a_consistent_primary_role() -> None:
+    token = {
+        "sub": "u",
+        "roles": ["admin"],
+        "groups": ["a", "b"],
+        "group": ["admin", "x"],
+        "primary": "owner",
+    }
+    assert claims.mapping(roles="groups")(token).role is None  # "admin" is no longer a role
+    assert claims.mapping(roles="groups.0")({"sub": "u", "groups.0": ["solo"]}).role == "solo"
+    assert claims.mapping(roles="group")(token).role == "admin"  # still one of the roles
+    assert claims.mapping(roles="groups", role="primary")(token).role == "owner"  # named: as given
+
+
 def test_user_id_can_come_from_another_claim() -> None:
     mapped = claims.mapping(base="okta", user_id="uid")({"sub": "ada@example.com", "uid": "00u1"})
     assert mapped.user.id == "00u1"

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from asgi_authinfo import InvalidTokenError, providers
-from asgi_authinfo._claim_checks import ClaimIn
+from asgi_authinfo import ClaimIn, InvalidTokenError, providers
 from asgi_authinfo.claims import resolve
 from asgi_authinfo.claims.okta import map_claims
 

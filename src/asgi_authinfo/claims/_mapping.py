@@ -10,8 +10,10 @@ preset (``"oidc"`` unless ``base=`` says otherwise) and replaces the fields it n
 
 ``custom_attributes`` also takes an object of attribute name to source. A field whose source is
 absent or of the wrong type reads as absent (None, ``()`` or ``False``), except ``user_id``, which
-then stays the token's ``sub``. Values are read as the presets read them: ``scopes`` accepts a
-space-separated string, the other tuple fields a list (or a lone string).
+then stays the token's ``sub``. Re-sourced ``roles`` without ``role`` keep the base's primary role
+only if it is still one of them, else the primary role is the only role, if there is one. Values
+are read as the presets read them: ``scopes`` accepts a space-separated string, the other tuple
+fields a list (or a lone string).
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ class ClaimMapping:
             user_changes["custom_attributes"] = attributes(
                 {name: path.read(claims) for name, path in self.attribute_paths.items()}
             )
+        if "roles" in changes and "role" not in changes and mapped.role not in changes["roles"]:
+            roles = changes["roles"]
+            changes["role"] = roles[0] if len(roles) == 1 else None
         user = replace(mapped.user, **user_changes) if user_changes else mapped.user
         return replace(mapped, user=user, **changes)
 
