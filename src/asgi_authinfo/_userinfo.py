@@ -88,17 +88,14 @@ class UserinfoEnricher:
     def __len__(self) -> int:
         return len(self._cache)
 
-    async def enrich(
-        self,
-        auth: AuthInfo,
-        claims: Mapping[str, Any],
-        issuer: Issuer,
-        *,
-        discovery: Discovery | None = None,
-    ) -> AuthInfo:
-        """``auth`` with its user enriched from userinfo, or noting why it could not be."""
+    async def enrich(self, auth: AuthInfo, issuer: Issuer, *, discovery: Discovery | None = None) -> AuthInfo:
+        """``auth`` with its user enriched from userinfo, or noting why it could not be.
+
+        Works from ``auth`` alone (its token and read-only claims), so an ``AuthInfo`` taken from
+        a cache of verified tokens can be enriched as well as a fresh one.
+        """
         key = hashlib.sha256(auth.access_token.encode()).digest()
-        outcome = await self._outcome(key, auth, claims, issuer, discovery)
+        outcome = await self._outcome(key, auth, auth.claims, issuer, discovery)
         if outcome.user is not None:
             return replace(auth, user=outcome.user, userinfo=outcome.document)
         error = outcome.error or "no userinfo"

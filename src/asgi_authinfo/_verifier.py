@@ -144,7 +144,7 @@ class TokenVerifier:
         exp = self._check_claims(claims, issuer)
         auth = self._build(token, claims, issuer, exp, key)
         if issuer.userinfo:
-            auth = await self._userinfo.enrich(auth, claims, issuer, discovery=keys.discovery)
+            auth = await self._userinfo.enrich(auth, issuer, discovery=keys.discovery)
         return auth
 
     def _select(self, parsed: ParsedToken) -> tuple[_IssuerKeys, str, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import anyio
@@ -147,6 +148,7 @@ def _auth(token: str, expires: float, sub: str = "user_1") -> AuthInfo:
         issuer="https://fake-issuer.test",
         subject=sub,
         access_token=token,
+        claims=MappingProxyType({"sub": sub}),
         expires_at=datetime.fromtimestamp(expires, UTC),
     )
 
@@ -160,14 +162,14 @@ async def test_cache_entries_end_with_the_token_and_the_cache_is_bounded() -> No
         enricher = UserinfoEnricher(client=client, now=lambda: now[0], max_entries=2)
         tokens = [fake.token(sub="user_1", at=now[0]) for _ in range(3)]
         for token in tokens[:2]:
-            await enricher.enrich(_auth(token, now[0] + 300), {"sub": "user_1"}, config)
-        await enricher.enrich(_auth(tokens[0], now[0] + 300), {"sub": "user_1"}, config)
+            await enricher.enrich(_auth(token, now[0] + 300), config)
+        await enricher.enrich(_auth(tokens[0], now[0] + 300), config)
         assert fake.userinfo_requests == 2 and len(enricher) == 2
-        await enricher.enrich(_auth(tokens[2], now[0] + 300), {"sub": "user_1"}, config)  # evicts tokens[1]
-        await enricher.enrich(_auth(tokens[1], now[0] + 300), {"sub": "user_1"}, config)
+        await enricher.enrich(_auth(tokens[2], now[0] + 300), config)  # evicts tokens[1]
+        await enricher.enrich(_auth(tokens[1], now[0] + 300), config)
         assert fake.userinfo_requests == 4 and len(enricher) == 2
         now[0] += 300  # tokens[1] and tokens[2] expire: their answers go with them
-        await enricher.enrich(_auth(tokens[2], now[0] + 300), {"sub": "user_1"}, config)
+        await enricher.enrich(_auth(tokens[2], now[0] + 300), config)
         assert fake.userinfo_requests == 5
 
 

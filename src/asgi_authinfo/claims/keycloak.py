@@ -76,7 +76,7 @@ class KeycloakClaims:
 
 def _organization(value: Any) -> tuple[str | None, str | None]:
     """``(alias, id)`` of the only organization, or ``(None, None)``."""
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         aliases = str_tuple(value)
         return (aliases[0], None) if len(aliases) == 1 and len(value) == 1 else (None, None)
     if isinstance(value, Mapping) and len(value) == 1:

@@ -35,7 +35,7 @@ __all__ = ["map_claims"]
 
 def _methods(amr: Any) -> tuple[str, ...] | None:
     """``amr`` as method names: RFC 8176 strings or Supabase's ``{"method", "timestamp"}`` objects."""
-    if not isinstance(amr, list):
+    if not isinstance(amr, list | tuple):
         return None
     methods = (item if isinstance(item, str) else as_str(dig(item, "method")) for item in amr)
     return tuple(method for method in methods if method)
