@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import respx
 
 from asgi_authinfo import AuthInfo, Issuer, TokenVerifier
 from asgi_authinfo.claims import ClaimMapper
@@ -15,7 +14,11 @@ from pytest_plugin import FakeIssuer
 
 
 class ProviderIssuer(FakeIssuer):
-    """A fake issuer that publishes its JWKS where the provider does (any path, any host)."""
+    """A fake issuer that publishes its JWKS where the provider does (any path, any host).
+
+    :meth:`client` answers the issuer's and the JWKS's hosts only, so a helper that points at a
+    wrong host or path fails the test.
+    """
 
     def __init__(self, issuer: str, *, jwks_uri: str, **kwargs: Any) -> None:
         super().__init__(issuer, **kwargs)
@@ -34,34 +37,38 @@ class ProviderIssuer(FakeIssuer):
     def jwks_uri(self) -> str:
         return self.provider_jwks_uri
 
-    def answer(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
-        status, body = super().answer(method, path, headers)
+    def answer(
+        self, method: str, path: str, headers: Mapping[str, str], **options: Any
+    ) -> tuple[int, dict[str, Any] | None]:
+        status, body = super().answer(method, path, headers, **options)
         if status == 404 and method == "GET" and path == urlsplit(self.provider_jwks_uri).path:
             return 200, self.jwks
         return status, body
 
-    def start(self) -> ProviderIssuer:
-        """Answer the issuer's and the JWKS's hosts through respx; other URLs pass through."""
-        if self._router is not None:
-            return self
-        router = respx.MockRouter(assert_all_called=False, assert_all_mocked=False)
-        for url in dict.fromkeys((self.issuer, self.provider_jwks_uri)):
-            parts = urlsplit(url)
-            router.route(scheme=parts.scheme, host=parts.hostname).mock(side_effect=self._answer_request)
-        router.route().pass_through()
-        router.start()
-        self._router = router
-        return self
+    def client(self) -> httpx.AsyncClient:
+        """An httpx client answering the issuer's and the JWKS's URLs (404 for any other host)."""
+        hosts = {urlsplit(url).hostname for url in (self.issuer, self.provider_jwks_uri)}
 
-    def _answer_request(self, request: httpx.Request) -> httpx.Response:
-        status, body = self.answer(request.method, request.url.path, request.headers)
-        return httpx.Response(status, json=body)
+        def answer(request: httpx.Request) -> httpx.Response:
+            if request.url.host not in hosts:
+                return httpx.Response(404, json={"error": "not_found"})
+            status, body = self.answer(request.method, request.url.path, request.headers)
+            return httpx.Response(status, json=body)
+
+        return httpx.AsyncClient(transport=httpx.MockTransport(answer))
 
 
 async def verify(
-    issuers: Issuer | Iterable[Issuer | Iterable[Issuer]], token: str, **options: Any
+    issuers: Issuer | Iterable[Issuer | Iterable[Issuer]],
+    token: str,
+    *,
+    via: FakeIssuer | None = None,
+    **options: Any,
 ) -> AuthInfo:
-    """Verify one token with a fresh verifier (and close it)."""
+    """Verify one token with a fresh verifier (and close it); ``via`` answers its HTTP requests."""
+    if via is not None:
+        async with via.client() if isinstance(via, ProviderIssuer) else in_memory(via) as client:
+            return await verify(issuers, token, client=client, **options)
     verifier = TokenVerifier(issuers, **options)
     try:
         return await verifier.verify(token)

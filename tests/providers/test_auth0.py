@@ -137,17 +137,17 @@ def test_helper_configuration() -> None:
 @pytest.mark.anyio
 async def test_helper_verifies_an_auth0_token_end_to_end() -> None:
     issuers = providers.auth0(DOMAIN, API, namespace="https://travel0.example")
-    with ProviderIssuer.like(issuers[0]) as fake:
-        token = fake.token(**{key: value for key, value in ACCESS_TOKEN.items() if key != "iss"})
-        auth = await verify(issuers, token)
-        assert auth.issuer == f"https://{DOMAIN}/"
-        assert auth.has(permission="write:flights")
-        assert auth.has(role="agent")
-        assert auth.organization_slug == "travel0-corp"
-        assert auth.user.email == "agent@travel0.example"
-        with pytest.raises(InvalidTokenError) as refused:
-            await verify(issuers, fake.token(aud="https://other-api.example"))
-        assert refused.value.code == "audience_mismatch"
+    fake = ProviderIssuer.like(issuers[0])
+    token = fake.token(**{key: value for key, value in ACCESS_TOKEN.items() if key != "iss"})
+    auth = await verify(issuers, via=fake, token=token)
+    assert auth.issuer == f"https://{DOMAIN}/"
+    assert auth.has(permission="write:flights")
+    assert auth.has(role="agent")
+    assert auth.organization_slug == "travel0-corp"
+    assert auth.user.email == "agent@travel0.example"
+    with pytest.raises(InvalidTokenError) as refused:
+        await verify(issuers, via=fake, token=fake.token(aud="https://other-api.example"))
+    assert refused.value.code == "audience_mismatch"
 
 
 @pytest.mark.anyio

@@ -149,17 +149,17 @@ def _without_iss(claims: dict[str, Any]) -> dict[str, Any]:
 )
 async def test_token_use_and_app_client(token_use: Any, claims: dict[str, Any], code: str | None) -> None:
     issuers = providers.cognito(POOL, [CLIENT, "second-client"], token_use=token_use)
-    with ProviderIssuer.like(issuers[0]) as fake:
-        token = fake.token(**_without_iss(claims))
-        if code is None:
-            auth = await verify(issuers, token)
-            assert auth.issuer == ISSUER
-            assert auth.user_id == claims["sub"]
-        else:
-            with pytest.raises(InvalidTokenError) as refused:
-                await verify(issuers, token)
-            assert refused.value.code == code
-            assert "eyJ" not in refused.value.description
+    fake = ProviderIssuer.like(issuers[0])
+    token = fake.token(**_without_iss(claims))
+    if code is None:
+        auth = await verify(issuers, via=fake, token=token)
+        assert auth.issuer == ISSUER
+        assert auth.user_id == claims["sub"]
+    else:
+        with pytest.raises(InvalidTokenError) as refused:
+            await verify(issuers, via=fake, token=token)
+        assert refused.value.code == code
+        assert "eyJ" not in refused.value.description
 
 
 @pytest.mark.anyio

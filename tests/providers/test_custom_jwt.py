@@ -73,9 +73,11 @@ async def test_application_id_is_the_required_audience(algorithm: str) -> None:
     unchecked = providers.custom_jwt(
         issuer="https://auth.example.com", jwks="https://keys.example.net/auth/jwks.json", algorithm=algorithm
     )
-    with ProviderIssuer.like(checked[0]) as fake:
-        assert (await verify(checked, fake.token(aud="my-app"))).user_id == fake.default_claims()["sub"]
-        assert (await verify(unchecked, fake.token(aud="anything"))).is_signed_in
-        with pytest.raises(InvalidTokenError) as refused:
-            await verify(checked, fake.token(aud="another-app"))
-        assert refused.value.code == "audience_mismatch"
+    fake = ProviderIssuer.like(checked[0])
+    assert (await verify(checked, via=fake, token=fake.token(aud="my-app"))).user_id == fake.default_claims()[
+        "sub"
+    ]
+    assert (await verify(unchecked, via=fake, token=fake.token(aud="anything"))).is_signed_in
+    with pytest.raises(InvalidTokenError) as refused:
+        await verify(checked, via=fake, token=fake.token(aud="another-app"))
+    assert refused.value.code == "audience_mismatch"

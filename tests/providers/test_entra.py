@@ -184,14 +184,14 @@ def test_tenants_only_for_multi_tenant_issuers() -> None:
 async def test_single_tenant_end_to_end(sample: dict[str, Any], version: int) -> None:
     issuers = providers.entra(TENANT, CLIENT)
     config = next(issuer for issuer in issuers if issuer.issuer == sample["iss"])
-    with ProviderIssuer.like(config) as fake:
-        auth = await verify(issuers, fake.token(**_minted(sample)))
-        assert auth.issuer == sample["iss"]
-        assert auth.organization_id == TENANT
-        assert auth.has(scope="access_as_user")
-        assert fake.requests_to("/keys")[0].path.endswith(
-            "/discovery/v2.0/keys" if version == 2 else "/discovery/keys"
-        )
+    fake = ProviderIssuer.like(config)
+    auth = await verify(issuers, via=fake, token=fake.token(**_minted(sample)))
+    assert auth.issuer == sample["iss"]
+    assert auth.organization_id == TENANT
+    assert auth.has(scope="access_as_user")
+    assert fake.requests_to("/keys")[0].path.endswith(
+        "/discovery/v2.0/keys" if version == 2 else "/discovery/keys"
+    )
 
 
 def _tenant_issuer(tenant: str, version: int = 2) -> str:
@@ -206,39 +206,41 @@ def _tenant_issuer(tenant: str, version: int = 2) -> str:
 @pytest.mark.parametrize("version", [1, 2])
 async def test_multi_tenant_allowlist(version: int) -> None:
     issuers = providers.entra("organizations", CLIENT, tenants=[TENANT, OTHER], versions=[version])
-    with ProviderIssuer.like(issuers[0]) as fake:
-        for tenant in (TENANT, OTHER):
-            token = fake.token(iss=_tenant_issuer(tenant, version), tid=tenant, aud=CLIENT)
-            auth = await verify(issuers, token)
-            assert auth.issuer == _tenant_issuer(tenant, version)  # the tenant's own issuer
-            assert auth.organization_id == tenant
-            assert auth.token_identifier == f"{_tenant_issuer(tenant, version)}|{auth.subject}"
-        stranger = "99999999-0000-4000-8000-000000000000"
-        refusals = {
-            "unknown_issuer": fake.token(iss=_tenant_issuer(stranger, version), tid=stranger, aud=CLIENT),
-            "invalid_claim": fake.token(iss=_tenant_issuer(TENANT, version), tid=OTHER, aud=CLIENT),
-        }
-        refusals["missing tid"] = fake.token(iss=_tenant_issuer(TENANT, version), aud=CLIENT)
-        for expected, token in refusals.items():
-            with pytest.raises(InvalidTokenError) as refused:
-                await verify(issuers, token)
-            assert refused.value.code == ("invalid_claim" if expected == "missing tid" else expected)
-        # The literal template is never an issuer of its own.
+    fake = ProviderIssuer.like(issuers[0])
+    for tenant in (TENANT, OTHER):
+        token = fake.token(iss=_tenant_issuer(tenant, version), tid=tenant, aud=CLIENT)
+        auth = await verify(issuers, via=fake, token=token)
+        assert auth.issuer == _tenant_issuer(tenant, version)  # the tenant's own issuer
+        assert auth.organization_id == tenant
+        assert auth.token_identifier == f"{_tenant_issuer(tenant, version)}|{auth.subject}"
+    stranger = "99999999-0000-4000-8000-000000000000"
+    refusals = {
+        "unknown_issuer": fake.token(iss=_tenant_issuer(stranger, version), tid=stranger, aud=CLIENT),
+        "invalid_claim": fake.token(iss=_tenant_issuer(TENANT, version), tid=OTHER, aud=CLIENT),
+    }
+    refusals["missing tid"] = fake.token(iss=_tenant_issuer(TENANT, version), aud=CLIENT)
+    for expected, token in refusals.items():
         with pytest.raises(InvalidTokenError) as refused:
-            await verify(issuers, fake.token(iss=issuers[0].issuer, tid="{tenantid}", aud=CLIENT))
-        assert refused.value.code == "unknown_issuer"
+            await verify(issuers, via=fake, token=token)
+        assert refused.value.code == ("invalid_claim" if expected == "missing tid" else expected)
+    # The literal template is never an issuer of its own.
+    with pytest.raises(InvalidTokenError) as refused:
+        await verify(issuers, via=fake, token=fake.token(iss=issuers[0].issuer, tid="{tenantid}", aud=CLIENT))
+    assert refused.value.code == "unknown_issuer"
 
 
 @pytest.mark.anyio
 async def test_any_tenant_is_an_explicit_opt_in() -> None:
     issuers = providers.entra("common", CLIENT, any_tenant=True, versions=[2])
-    with ProviderIssuer.like(issuers[0]) as fake:
-        tenant = providers.MICROSOFT_ACCOUNTS_TENANT
-        auth = await verify(issuers, fake.token(iss=_tenant_issuer(tenant), tid=tenant, aud=CLIENT))
-        assert auth.organization_id == tenant
-        with pytest.raises(InvalidTokenError) as refused:
-            await verify(issuers, fake.token(iss=_tenant_issuer("a/b"), tid="a/b", aud=CLIENT))
-        assert refused.value.code == "unknown_issuer"
+    fake = ProviderIssuer.like(issuers[0])
+    tenant = providers.MICROSOFT_ACCOUNTS_TENANT
+    auth = await verify(
+        issuers, via=fake, token=fake.token(iss=_tenant_issuer(tenant), tid=tenant, aud=CLIENT)
+    )
+    assert auth.organization_id == tenant
+    with pytest.raises(InvalidTokenError) as refused:
+        await verify(issuers, via=fake, token=fake.token(iss=_tenant_issuer("a/b"), tid="a/b", aud=CLIENT))
+    assert refused.value.code == "unknown_issuer"
 
 
 tenant_ids = st.uuids().map(str)

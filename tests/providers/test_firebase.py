@@ -101,16 +101,16 @@ def test_helper_configuration() -> None:
 @pytest.mark.anyio
 async def test_helper_verifies_a_firebase_token_with_keys_on_googleapis() -> None:
     issuers = providers.firebase(PROJECT)
-    with ProviderIssuer.like(issuers[0]) as fake:
-        sample = {key: value for key, value in GOOGLE_SIGN_IN.items() if key not in ("iss", "iat", "exp")}
-        auth = await verify(issuers, fake.token(**sample))
-        assert auth.user.email == "ada@example.com"
-        assert [request.path for request in fake.requests] == [
-            "/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com"
-        ]
-        with pytest.raises(InvalidTokenError) as refused:
-            await verify(issuers, fake.token(**{**sample, "aud": "another-project"}))
-        assert refused.value.code == "audience_mismatch"
+    fake = ProviderIssuer.like(issuers[0])
+    sample = {key: value for key, value in GOOGLE_SIGN_IN.items() if key not in ("iss", "iat", "exp")}
+    auth = await verify(issuers, via=fake, token=fake.token(**sample))
+    assert auth.user.email == "ada@example.com"
+    assert [request.path for request in fake.requests] == [
+        "/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com"
+    ]
+    with pytest.raises(InvalidTokenError) as refused:
+        await verify(issuers, via=fake, token=fake.token(**{**sample, "aud": "another-project"}))
+    assert refused.value.code == "audience_mismatch"
 
 
 @pytest.mark.anyio

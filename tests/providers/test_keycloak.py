@@ -138,15 +138,15 @@ def test_helper_configuration() -> None:
 @pytest.mark.anyio
 async def test_helper_verifies_a_keycloak_token_end_to_end() -> None:
     issuers = providers.keycloak(SERVER, REALM, client_id="orders-api", audience="orders-api")
-    with ProviderIssuer.like(issuers[0]) as fake:
-        token = fake.token(
-            **{key: value for key, value in ACCESS_TOKEN.items() if key not in ("iss", "exp", "iat")}
-        )
-        auth = await verify(issuers, token)
-        assert auth.has(role="orders:write")
-        assert auth.has(role="account:view-profile")
-        assert auth.user.display_name == "Ada Lovelace"
-        assert fake.requests_to("/protocol/openid-connect/certs")
+    fake = ProviderIssuer.like(issuers[0])
+    token = fake.token(
+        **{key: value for key, value in ACCESS_TOKEN.items() if key not in ("iss", "exp", "iat")}
+    )
+    auth = await verify(issuers, via=fake, token=token)
+    assert auth.has(role="orders:write")
+    assert auth.has(role="account:view-profile")
+    assert auth.user.display_name == "Ada Lovelace"
+    assert fake.requests_to("/protocol/openid-connect/certs")
 
 
 @pytest.mark.anyio

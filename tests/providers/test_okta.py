@@ -77,17 +77,17 @@ def test_helper_configuration() -> None:
 @pytest.mark.anyio
 async def test_helper_verifies_an_okta_token_and_its_client() -> None:
     issuers = providers.okta(DOMAIN, client_id=["nmdP1fcyvdVO11AL7ECm"])
-    with ProviderIssuer.like(issuers[0]) as fake:
-        sample = {key: value for key, value in ACCESS_TOKEN.items() if key not in ("iss", "iat", "exp")}
-        auth = await verify(issuers, fake.token(**sample))
-        assert auth.has(scope="flights") and auth.has(role="Pilots")
-        for claims, code in (
-            ({"cid": "another-client"}, "unauthorized_party"),
-            ({"cid": None}, "missing_claim"),
-        ):
-            with pytest.raises(InvalidTokenError) as refused:
-                await verify(issuers, fake.token(**{**sample, **claims}))
-            assert refused.value.code == code
+    fake = ProviderIssuer.like(issuers[0])
+    sample = {key: value for key, value in ACCESS_TOKEN.items() if key not in ("iss", "iat", "exp")}
+    auth = await verify(issuers, via=fake, token=fake.token(**sample))
+    assert auth.has(scope="flights") and auth.has(role="Pilots")
+    for claims, code in (
+        ({"cid": "another-client"}, "unauthorized_party"),
+        ({"cid": None}, "missing_claim"),
+    ):
+        with pytest.raises(InvalidTokenError) as refused:
+            await verify(issuers, via=fake, token=fake.token(**{**sample, **claims}))
+        assert refused.value.code == code
 
 
 @pytest.mark.anyio

@@ -110,14 +110,14 @@ def test_helper_configuration() -> None:
 @pytest.mark.anyio
 async def test_helper_verifies_an_es256_supabase_token() -> None:
     issuers = providers.supabase(PROJECT)
-    with ProviderIssuer.like(issuers[0], algorithm="ES256") as fake:
-        sample = {key: value for key, value in AUTHENTICATED.items() if key not in ("iss", "iat", "exp")}
-        auth = await verify(issuers, fake.token(**sample))
-        assert auth.has(role="authenticated")
-        assert auth.user.display_name == "John Doe"
-        with pytest.raises(InvalidTokenError) as refused:
-            await verify(issuers, fake.token(**{**sample, "aud": "anon"}))
-        assert refused.value.code == "audience_mismatch"
+    fake = ProviderIssuer.like(issuers[0], algorithm="ES256")
+    sample = {key: value for key, value in AUTHENTICATED.items() if key not in ("iss", "iat", "exp")}
+    auth = await verify(issuers, via=fake, token=fake.token(**sample))
+    assert auth.has(role="authenticated")
+    assert auth.user.display_name == "John Doe"
+    with pytest.raises(InvalidTokenError) as refused:
+        await verify(issuers, via=fake, token=fake.token(**{**sample, "aud": "anon"}))
+    assert refused.value.code == "audience_mismatch"
 
 
 @pytest.mark.anyio

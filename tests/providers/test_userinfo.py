@@ -9,6 +9,7 @@ served by a FakeIssuer subclass; the rules follow OpenID Connect Core §5.3 (bea
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -59,8 +60,10 @@ class ProfileIssuer(FakeIssuer):
         self.userinfo_status = 200
         self.userinfo_sub: str | None = None
 
-    def answer(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
-        status, body = super().answer(method, path, headers)
+    def answer(
+        self, method: str, path: str, headers: Mapping[str, str], **options: Any
+    ) -> tuple[int, dict[str, Any] | None]:
+        status, body = super().answer(method, path, headers, **options)
         if not path.endswith("/oauth2/userinfo") or status != 200 or body is None:
             return status, body
         if self.userinfo_status != 200:
@@ -157,7 +160,7 @@ def _auth(token: str, expires: float, sub: str = "user_1") -> AuthInfo:
 async def test_cache_entries_end_with_the_token_and_the_cache_is_bounded() -> None:
     fake = ProfileIssuer()
     config = fake.issuer_config(userinfo=True, userinfo_uri=fake.userinfo_uri)
-    now = [1_000_000.0]
+    now = [time.time()]  # the fake's userinfo endpoint may refuse tokens expired by the real clock
     async with in_memory(fake) as client:
         enricher = UserinfoEnricher(client=client, now=lambda: now[0], max_entries=2)
         tokens = [fake.token(sub="user_1", at=now[0]) for _ in range(3)]
@@ -168,7 +171,7 @@ async def test_cache_entries_end_with_the_token_and_the_cache_is_bounded() -> No
         await enricher.enrich(_auth(tokens[2], now[0] + 300), config)  # evicts tokens[1]
         await enricher.enrich(_auth(tokens[1], now[0] + 300), config)
         assert fake.userinfo_requests == 4 and len(enricher) == 2
-        now[0] += 300  # tokens[1] and tokens[2] expire: their answers go with them
+        now[0] += 301  # tokens[1] and tokens[2] expired: their answers went with them
         await enricher.enrich(_auth(tokens[2], now[0] + 300), config)
         assert fake.userinfo_requests == 5
 
