@@ -82,7 +82,7 @@ def _compile(field: str, source: object) -> _Path:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ClaimMapping:
     """A :data:`ClaimMapper` built by :func:`mapping`: the base preset with some fields re-sourced."""
 
