@@ -95,7 +95,7 @@ class Issuer:
         if not all(callable(check) for check in checks):
             raise ValueError("claim_checks must be callables (claims, issuer) -> None")
         template = split_template(self.issuer)
-        if template is not None:
+        if template is not None and TenantMatches(template) not in checks:
             checks = (TenantMatches(template), *checks)
         set_(self, "claim_checks", checks)
         set_(self, "audience", _tuple_of_str("audience", self.audience))

@@ -18,9 +18,7 @@ from .claims import ClaimMapper
 from .claims.auth0 import mapper as auth0_claims
 from .claims.keycloak import mapper as keycloak_claims
 
-__all__ = [
-    "FIREBASE_JWKS",
-    "MICROSOFT_ACCOUNTS_TENANT",
+__all__ = [  # the helpers; FIREBASE_JWKS and MICROSOFT_ACCOUNTS_TENANT are importable constants
     "auth0",
     "authgear",
     "clerk",

@@ -10,6 +10,7 @@ valid for the tenant named by the token's ``tid`` only.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -172,6 +173,12 @@ def test_multi_tenant_issuer_needs_explicit_tenancy(options: dict[str, Any], mes
 def test_placeholder_must_be_once_in_the_path(issuer: str) -> None:
     with pytest.raises(ValueError, match="once, in its path"):
         Issuer(issuer, jwks_uri="https://login.example.com/keys", any_tenant=True)
+
+
+def test_tenant_rule_is_added_once() -> None:
+    (issuer,) = providers.entra("organizations", CLIENT, tenants=[TENANT], versions=[2])
+    again = dataclasses.replace(issuer, leeway=10)
+    assert again.claim_checks == issuer.claim_checks and len(issuer.claim_checks) == 1
 
 
 def test_tenants_only_for_multi_tenant_issuers() -> None:
