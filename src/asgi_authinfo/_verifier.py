@@ -348,8 +348,8 @@ def _timestamp(claims: Mapping[str, Any], name: str, issuer: str, *, required: b
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
+        or not -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP  # first: a huge int overflows isfinite()
         or not math.isfinite(value)
-        or not -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP
     ):
         raise InvalidTokenError(
             f"the token's `{name}` claim {shown(value)} is not a NumericDate "

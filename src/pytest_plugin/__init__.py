@@ -1,19 +1,36 @@
-"""The asgi-authinfo pytest plugin: a fake issuer with real keys, token factories and fixtures."""
+"""The asgi-authinfo pytest plugin: a fake issuer with real keys, token factories and fixtures.
+
+Registered through the ``pytest11`` entry point ``asgi_authinfo``: the fixtures (``fake_issuer``,
+``make_fake_issuer``, ``token_factory``, ``signed_in_user``, ``signed_out_user``, ``auth_clock``)
+need no import. Hypothesis strategies are in :mod:`pytest_plugin.strategies`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from ._callers import SignedInUser, SignedOutUser, TokenFactory
+from ._clock import Clock
+from ._fake_issuer import DEFAULT_ISSUER, FakeIssuer, RecordedRequest
+from ._keys import ALGORITHMS, SigningKey
+from ._persona import Persona
+from ._plugin import FakeIssuerFactory
+from ._presets import PRESETS, Preset, get_preset
 
-import pytest
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ISSUER",
+    "PRESETS",
+    "Clock",
+    "FakeIssuer",
+    "FakeIssuerFactory",
+    "Persona",
+    "Preset",
+    "RecordedRequest",
+    "SignedInUser",
+    "SignedOutUser",
+    "SigningKey",
+    "TokenFactory",
+    "get_preset",
+]
 
-from ._fake_issuer import FakeIssuer, RecordedRequest
-from ._keys import SigningKey
-
-__all__ = ["FakeIssuer", "RecordedRequest", "SigningKey", "fake_issuer"]
-
-
-@pytest.fixture
-def fake_issuer() -> Iterator[FakeIssuer]:
-    """A running fake issuer (RS256) answering its URLs through respx."""
-    with FakeIssuer() as issuer:
-        yield issuer
+# The hooks and fixtures live in ``_plugin``; pytest registers it when it loads this package.
+pytest_plugins = ["pytest_plugin._plugin"]

@@ -1,7 +1,8 @@
 """``FakeIssuer``: a token issuer with real keys, a JWKS and a discovery document, for tests.
 
-It answers its own URLs in-process through respx while active (other httpx traffic passes
-through untouched), or as a real HTTP server on 127.0.0.1 with :meth:`FakeIssuer.serve`.
+It answers its own URLs in-process through respx while active (every other URL is left to other
+respx routers or the network), through an injectable httpx transport (:meth:`FakeIssuer.transport`),
+or as a real HTTP server on 127.0.0.1 with :meth:`FakeIssuer.serve`.
 """
 
 from __future__ import annotations
@@ -14,20 +15,36 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
+import jwt
 import respx
+from respx.mocks import HTTPXMocker
 
-from asgi_authinfo import Issuer
+from asgi_authinfo import AuthInfo, Issuer, TokenVerifier
+from asgi_authinfo.claims import ClaimMapper
 
+from ._blocking import run_blocking
+from ._callers import SignedInUser
+from ._clock import Clock
 from ._keys import SigningKey, signing_key
+from ._persona import Persona
+from ._presets import Preset, get_preset
 
-__all__ = ["FakeIssuer", "RecordedRequest"]
+__all__ = ["DEFAULT_ISSUER", "FakeIssuer", "RecordedRequest"]
 
 DEFAULT_ISSUER = "https://fake-issuer.test"
 _UNSET: Any = object()
+_LOOPBACK: Final = frozenset({"localhost", "127.0.0.1", "::1"})
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_NOT_USERINFO: Final = frozenset(
+    {"iss", "aud", "exp", "iat", "nbf", "jti", "sid", "azp", "scope", "scp", "client_id", "act"}
+    | {"auth_time", "v", "fva", "sts", "o", "fea", "pla"}
+)
+# The respx routers of every started fake issuer: each passes unknown URLs on to the others.
+_fake_routers: list[respx.MockRouter] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,29 +58,46 @@ class RecordedRequest:
 
 
 class FakeIssuer:
-    """An OIDC issuer for tests: real keys, JWKS, discovery, userinfo, and a token minter."""
+    """An OIDC issuer for tests: real keys, JWKS, discovery, userinfo, and a token minter.
+
+    ``preset`` shapes URLs and claims like a provider (``"oidc"``, ``"workos"``, ``"clerk"``,
+    ``"clerk_v1"``, ``"authgear"``); ``issuer`` defaults to that provider's URL form. ``now`` is the
+    clock tokens are minted with (a :class:`Clock` freezes it).
+    """
 
     def __init__(
         self,
-        issuer: str = DEFAULT_ISSUER,
+        issuer: str | None = None,
         *,
+        preset: str | Preset = "oidc",
         algorithm: str = "RS256",
         keys: int = 1,
-        audience: str | None = None,
-        claims: str = "oidc",
+        audience: str | list[str] | None = _UNSET,
+        claims: str | ClaimMapper | None = None,
         now: Callable[[], float] = time.time,
         lifetime: int = 300,
+        userinfo: bool = True,
     ) -> None:
         if keys < 1:
             raise ValueError("a fake issuer needs at least one key")
-        self._base = issuer.rstrip("/")
-        self._path_suffix = "/" if issuer.endswith("/") else ""
+        if lifetime < 1:
+            raise ValueError("lifetime must be at least 1 second")
+        self.preset = get_preset(preset)
+        url = issuer if issuer is not None else self.preset.default_issuer()
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"issuer must be an absolute https:// URL, got {url!r}")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            raise ValueError(f"issuer must use https:// (http only on localhost), got {url!r}")
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._issuer_path = parts.path
+        self._key_owner = url
         self.algorithm = algorithm
-        self.audience = audience
-        self.claims_preset = claims
+        self._audience = audience
+        self.claims_preset: str | ClaimMapper = claims if claims is not None else self.preset.claims
         self.now = now
         self.lifetime = lifetime
-        self._generation = 0
+        self.userinfo = userinfo
         self._key_index = 0
         self.signing_keys: list[SigningKey] = [self._new_key() for _ in range(keys)]
         self.published_keys: list[SigningKey] = list(self.signing_keys)
@@ -71,15 +105,23 @@ class FakeIssuer:
         self._router: respx.MockRouter | None = None
         self._lock = threading.Lock()
 
+    def __repr__(self) -> str:
+        return f"FakeIssuer({self.issuer!r}, preset={self.preset.name!r}, algorithm={self.algorithm!r})"
+
     # -- identity ---------------------------------------------------------------------------
 
     @property
     def issuer(self) -> str:
-        return self._base + self._path_suffix
+        """The ``iss`` of the tokens, exactly as the middleware's ``Issuer`` must name it."""
+        return self._origin + self._issuer_path
+
+    @property
+    def _base(self) -> str:
+        return self._origin + self._issuer_path.rstrip("/")
 
     @property
     def jwks_uri(self) -> str:
-        return f"{self._base}/.well-known/jwks.json"
+        return self._origin + self.preset.jwks_path(self.issuer)
 
     @property
     def discovery_uri(self) -> str:
@@ -90,19 +132,29 @@ class FakeIssuer:
         return f"{self._base}/oauth2/userinfo"
 
     @property
+    def audience(self) -> str | list[str] | None:
+        """The ``aud`` of minted tokens and of :meth:`issuer_config` (the preset's default if unset)."""
+        if self._audience is _UNSET:
+            return self.preset.audience(self.issuer)
+        value: str | list[str] | None = self._audience
+        return value
+
+    @property
     def jwks(self) -> dict[str, Any]:
         return {"keys": [key.public_jwk for key in self.published_keys]}
 
     @property
     def discovery(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "issuer": self.issuer,
             "jwks_uri": self.jwks_uri,
-            "userinfo_endpoint": self.userinfo_uri,
             "id_token_signing_alg_values_supported": [self.algorithm],
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
         }
+        if self.userinfo:
+            document["userinfo_endpoint"] = self.userinfo_uri
+        return document
 
     def issuer_config(self, **overrides: Any) -> Issuer:
         """The ``Issuer`` that trusts this fake issuer, with any option overridden."""
@@ -115,12 +167,29 @@ class FakeIssuer:
         options.update(overrides)
         return Issuer(self.issuer, **options)
 
+    def verifier(self, *, max_token_bytes: int | None = None, **overrides: Any) -> TokenVerifier:
+        """A ``TokenVerifier`` trusting this issuer, on its clock, fetching keys through :meth:`transport`.
+
+        Needs no respx: ``AuthInfoMiddleware(app, verifier=fake.verifier())``. When ``now`` is a
+        :class:`Clock`, it is also the verifier's monotonic clock, so JWKS ages move with it.
+        """
+        clock = self.now if isinstance(self.now, Clock) else time.monotonic
+        extra: dict[str, Any] = {} if max_token_bytes is None else {"max_token_bytes": max_token_bytes}
+        return TokenVerifier(
+            [self.issuer_config(**overrides)],
+            client=httpx.AsyncClient(transport=self.transport()),
+            now=self.now,
+            clock=clock,
+            **extra,
+        )
+
     # -- keys -------------------------------------------------------------------------------
 
     def _new_key(self) -> SigningKey:
         index = self._key_index
         self._key_index += 1
-        return signing_key(self.algorithm, index, kid=f"fake-{self.algorithm.lower()}-{index}")
+        kid = f"fake-{self.algorithm.lower()}-{index}"
+        return signing_key(self.algorithm, index, kid, owner=self._key_owner)
 
     @property
     def key(self) -> SigningKey:
@@ -136,19 +205,28 @@ class FakeIssuer:
 
     # -- tokens -----------------------------------------------------------------------------
 
-    def default_claims(self, at: float | None = None) -> dict[str, Any]:
+    def default_claims(self, at: float | None = None, *, expires_in: float | None = None) -> dict[str, Any]:
+        """The claims every token starts from: ``iss``, ``sub``, ``sid``, times, ``aud``, preset extras.
+
+        ``exp`` is ``at + expires_in`` (default: ``lifetime``); an already expired token still has
+        ``iat``/``nbf`` one lifetime before its ``exp``.
+        """
         now = int(self.now() if at is None else at)
+        exp = now + int(self.lifetime if expires_in is None else expires_in)
+        issued = min(now, exp - self.lifetime)
         claims: dict[str, Any] = {
             "iss": self.issuer,
-            "sub": "user_01FAKE0000000000000000000",
-            "iat": now,
-            "nbf": now,
-            "exp": now + self.lifetime,
-            "sid": "session_01FAKE000000000000000000",
+            "sub": self.preset.subject,
+            "iat": issued,
+            "nbf": issued,
+            "exp": exp,
+            "sid": self.preset.session_id,
             "jti": uuid.uuid4().hex,
         }
-        if self.audience is not None:
-            claims["aud"] = self.audience
+        audience = self.audience
+        if audience is not None:
+            claims["aud"] = audience
+        claims.update(json.loads(json.dumps(dict(self.preset.extra))))
         return claims
 
     def token(
@@ -159,73 +237,185 @@ class FakeIssuer:
         at: float | None = None,
         **claims: Any,
     ) -> str:
-        """A signed token: sensible default claims, overridden by ``claims`` (``None`` drops one)."""
-        payload = self.default_claims(at)
-        for name, value in claims.items():
-            if value is None:
-                payload.pop(name, None)
-            else:
-                payload[name] = value
+        """A signed token: sensible default claims, overridden by ``claims`` (``None`` drops one).
+
+        ``headers`` overrides JOSE headers (``kid``, ``typ``, ...; ``None`` drops one).
+        """
+        return self._sign(_merged(self.default_claims(at), claims), headers, key)
+
+    def claims_for(
+        self,
+        *,
+        at: float | None = None,
+        expires_in: float | None = None,
+        claims: Mapping[str, Any] | None = None,
+        **persona: Any,
+    ) -> dict[str, Any]:
+        """The claims this provider would send for a caller described in ``AuthInfo`` terms.
+
+        ``persona`` fields: ``user_id``, ``email``, ``name``, ``session_id``, ``organization_id``,
+        ``organization_slug``, ``role``, ``roles``, ``permissions``, ``entitlements``,
+        ``feature_flags``, ``scopes``, ``impersonator``, ``custom_attributes``, ``is_anonymous``...
+        ``claims`` are raw claims applied last (``None`` drops one).
+        """
+        encoded = self.preset.encode(Persona.of(**persona))
+        base = self.default_claims(at, expires_in=expires_in)
+        return _merged({**base, **encoded}, dict(claims or {}))
+
+    def token_for(
+        self,
+        *,
+        headers: Mapping[str, Any] | None = None,
+        at: float | None = None,
+        expires_in: float | None = None,
+        claims: Mapping[str, Any] | None = None,
+        **persona: Any,
+    ) -> str:
+        """A signed token for a described caller: ``token_for(role="admin", organization_id="org_1")``."""
+        payload = self.claims_for(at=at, expires_in=expires_in, claims=claims, **persona)
+        return self._sign(payload, headers, None)
+
+    def sign_in(
+        self,
+        *,
+        headers: Mapping[str, Any] | None = None,
+        at: float | None = None,
+        claims: Mapping[str, Any] | None = None,
+        **persona: Any,
+    ) -> SignedInUser:
+        """A :class:`SignedInUser`: a token for the described caller and the ``AuthInfo`` it verifies to.
+
+        The ``AuthInfo`` comes from running the real ``TokenVerifier`` (this issuer's
+        :meth:`issuer_config`, on its clock) over the token; an ``AuthError`` says why a token
+        described this way would be refused.
+        """
+        payload = self.claims_for(at=at, claims=claims, **persona)
+        token = self._sign(payload, headers, None)
+        return SignedInUser(token=token, claims=payload, auth_info=self.verify(token), issuer=self)
+
+    def verify(self, token: str, **overrides: Any) -> AuthInfo:
+        """Run the real ``TokenVerifier`` over ``token`` (blocking); requests made are not recorded."""
+
+        async def verify() -> AuthInfo:
+            async with httpx.AsyncClient(transport=self.transport(record=False)) as client:
+                verifier = TokenVerifier(
+                    [self.issuer_config(**overrides)], client=client, now=self.now, clock=time.monotonic
+                )
+                return await verifier.verify(token)
+
+        return run_blocking(verify)
+
+    def _sign(
+        self, payload: dict[str, Any], headers: Mapping[str, Any] | None, key: SigningKey | None
+    ) -> str:
         return (key or self.key).sign(payload, dict(headers or {}))
 
     # -- answering --------------------------------------------------------------------------
 
-    def answer(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
+    def _endpoint(self, path: str) -> str | None:
+        if path == urlsplit(self.jwks_uri).path:
+            return "jwks"
+        if path == urlsplit(self.discovery_uri).path:
+            return "discovery"
+        if self.userinfo and path == urlsplit(self.userinfo_uri).path:
+            return "userinfo"
+        return None
+
+    def answer(
+        self, method: str, path: str, headers: Mapping[str, str], *, record: bool = True
+    ) -> tuple[int, dict[str, Any] | None]:
         """The status and JSON body for a request to one of this issuer's paths."""
-        with self._lock:
-            self.requests.append(RecordedRequest(method, path, dict(headers), time.time()))
-        base_path = urlsplit(self._base).path
+        if record:
+            with self._lock:
+                self.requests.append(RecordedRequest(method, path, dict(headers), time.time()))
+        endpoint = self._endpoint(path)
+        if endpoint is None:
+            return 404, {"error": "not_found"}
         if method != "GET":
             return 405, {"error": "method_not_allowed"}
-        if path == base_path + "/.well-known/jwks.json":
+        if endpoint == "jwks":
             return 200, self.jwks
-        if path == base_path + "/.well-known/openid-configuration":
+        if endpoint == "discovery":
             return 200, self.discovery
-        if path == base_path + "/oauth2/userinfo":
-            return self._userinfo(headers)
-        return 404, {"error": "not_found"}
+        return self._userinfo(headers)
 
     def _userinfo(self, headers: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
+        """OIDC userinfo: the profile claims of a token this issuer signed and that has not expired."""
         auth = headers.get("authorization", "")
-        if not auth.lower().startswith("bearer "):
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token:
             return 401, {"error": "invalid_token"}
-        import jwt
-
         try:
-            claims = jwt.decode(auth[7:], options={"verify_signature": False})
-        except jwt.PyJWTError:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = next(k for k in self.published_keys if k.kid == kid)
+            claims = jwt.decode(
+                token,
+                key.private_key.public_key(),
+                algorithms=[key.alg],
+                options={"verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
+        except (jwt.PyJWTError, StopIteration):
             return 401, {"error": "invalid_token"}
-        drop = {"iss", "aud", "exp", "iat", "nbf", "jti", "sid", "azp", "scope"}
-        return 200, {name: value for name, value in claims.items() if name not in drop}
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float) or exp <= self.now():
+            return 401, {"error": "invalid_token"}
+        return 200, {name: value for name, value in claims.items() if name not in _NOT_USERINFO}
 
     def requests_to(self, path_suffix: str) -> list[RecordedRequest]:
         return [request for request in self.requests if request.path.endswith(path_suffix)]
 
     @property
     def jwks_fetches(self) -> int:
-        return len(self.requests_to("/.well-known/jwks.json"))
+        """How many times the JWKS was requested."""
+        jwks_path = urlsplit(self.jwks_uri).path
+        return sum(1 for request in self.requests if request.path == jwks_path)
+
+    def _respond(self, request: httpx.Request, *, record: bool = True) -> httpx.Response:
+        status, body = self.answer(request.method, request.url.path, request.headers, record=record)
+        return httpx.Response(status, json=body)
+
+    def _owns(self, url: httpx.URL) -> bool:
+        origin = urlsplit(self._origin)
+        default = _DEFAULT_PORTS.get(url.scheme)
+        return (
+            url.scheme == origin.scheme
+            and url.host == origin.hostname
+            and (url.port or default) == (origin.port or default)
+            and self._endpoint(url.path) is not None
+        )
+
+    def transport(self, *, record: bool = True) -> httpx.MockTransport:
+        """An httpx transport answering this issuer's URLs (404 for others): inject it in a client."""
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            if not self._owns(request.url):
+                return httpx.Response(404, json={"error": "not_found"})
+            return self._respond(request, record=record)
+
+        return httpx.MockTransport(handle)
 
     # -- respx ------------------------------------------------------------------------------
 
     def start(self) -> FakeIssuer:
-        """Answer this issuer's URLs through respx; every other URL passes through."""
+        """Answer this issuer's URLs through respx; other URLs go to other routers or the network."""
         if self._router is not None:
             return self
-        router = respx.MockRouter(assert_all_called=False, assert_all_mocked=False)
-        parts = urlsplit(self._base)
-        patterns: dict[str, Any] = {"scheme": parts.scheme, "host": parts.hostname}
-        if parts.port is not None:
-            patterns["port"] = parts.port
-        router.route(**patterns).mock(side_effect=self._respond)
-        router.route().pass_through()
+        router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+        router.route().mock(side_effect=self._route)
         router.start()
+        _fake_routers.append(router)
         self._router = router
         return self
 
     def stop(self) -> None:
-        if self._router is not None:
-            self._router.stop(quiet=True)
-            self._router = None
+        router, self._router = self._router, None
+        if router is not None:
+            _fake_routers.remove(router)
+            router.stop(quiet=True)
+
+    @property
+    def started(self) -> bool:
+        return self._router is not None
 
     def __enter__(self) -> FakeIssuer:
         return self.start()
@@ -233,9 +423,25 @@ class FakeIssuer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _respond(self, request: httpx.Request) -> httpx.Response:
-        status, body = self.answer(request.method, request.url.path, request.headers)
-        return httpx.Response(status, json=body)
+    async def __aenter__(self) -> FakeIssuer:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _route(self, request: httpx.Request) -> httpx.Response | httpx.Request | None:
+        """respx side effect: answer our URLs; leave others to the user's routers, else pass through.
+
+        Returning None makes respx try the next router; returning the request passes it through
+        to the real transport, which only the last fake router does, and only when no other
+        respx router is active (so the user's own respx mocks see every other request).
+        """
+        if self._owns(request.url):
+            return self._respond(request)
+        routers = HTTPXMocker.routers
+        if any(all(router is not fake for fake in _fake_routers) for router in routers):
+            return None
+        return request if routers and routers[-1] is self._router else None
 
     # -- real server ------------------------------------------------------------------------
 
@@ -243,15 +449,21 @@ class FakeIssuer:
     def serve(self, port: int = 0) -> Iterator[FakeIssuer]:
         """Run as a real HTTP server on 127.0.0.1 (a free port by default) for out-of-process apps.
 
-        Inside the block ``issuer``, ``jwks_uri`` and tokens use ``http://127.0.0.1:<port>``.
+        Inside the block ``issuer``, ``jwks_uri`` and tokens use ``http://127.0.0.1:<port>``; the
+        server is shut down and the URLs restored when the block ends.
         """
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                status, body = fake.answer(
-                    "GET", urlsplit(self.path).path, {k.lower(): v for k, v in self.headers.items()}
-                )
+                self._answer("GET")
+
+            def do_POST(self) -> None:
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                status, body = fake.answer(method, urlsplit(self.path).path, headers)
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -266,12 +478,23 @@ class FakeIssuer:
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, name="fake-issuer", daemon=True)
         thread.start()
-        previous = (self._base, self._path_suffix)
-        self._base, self._path_suffix = f"http://127.0.0.1:{server.server_address[1]}", ""
+        previous = self._origin
+        self._origin = f"http://127.0.0.1:{server.server_address[1]}"
         try:
             yield self
         finally:
-            self._base, self._path_suffix = previous
+            self._origin = previous
             server.shutdown()
             server.server_close()
             thread.join(timeout=5)
+
+
+def _merged(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated with ``overrides``; an override of ``None`` removes the claim."""
+    merged = dict(base)
+    for name, value in overrides.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged

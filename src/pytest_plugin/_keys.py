@@ -1,4 +1,10 @@
-"""Signing keys for fake issuers: real keys, generated once per process and reused (RSA is slow)."""
+"""Signing keys for fake issuers: real keys, generated once per process and reused (RSA is slow).
+
+Keys are pooled by key family, owner and index: the same fake issuer URL gets the same keys in
+every test of a session, while two different fake issuers never share key material (so a token
+signed by one is really refused by the other), and "stranger" keys that no issuer publishes are
+available for forged-token tests.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-__all__ = ["SigningKey", "signing_key"]
+__all__ = ["ALGORITHMS", "SigningKey", "signing_key", "stranger_key"]
 
 _FAMILY: Final = {
     "RS256": "RSA",
@@ -25,11 +32,15 @@ _FAMILY: Final = {
     "ES512": "P-521",
     "EdDSA": "Ed25519",
 }
+ALGORITHMS: Final = tuple(_FAMILY)
+"""Every algorithm a fake issuer can sign with (the asymmetric JWS algorithms)."""
+
 _CURVES: Final[dict[str, ec.EllipticCurve]] = {
     "P-256": ec.SECP256R1(),
     "P-384": ec.SECP384R1(),
     "P-521": ec.SECP521R1(),
 }
+_STRANGER: Final = "\0stranger"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +62,24 @@ class SigningKey:
             data = OKPAlgorithm.to_jwk(public, as_dict=True)
         return {**json.loads(json.dumps(data)), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
+    @property
+    def public_pem(self) -> bytes:
+        """The public key as PEM: what an HMAC key-confusion attack uses as its "secret"."""
+        pem: bytes = self.private_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return pem
+
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
-        """Sign ``claims``; a header given as ``None`` (e.g. ``{"kid": None}``) is left out."""
+        """Sign ``claims`` as they are (even a non-string ``iss``, for negative tests); a header
+        given as ``None`` (e.g. ``{"kid": None}``) is left out."""
         merged = {"kid": self.kid, **(headers or {})}
         kept = {name: value for name, value in merged.items() if value is not None}
-        return jwt.encode(claims, self.private_key, algorithm=self.alg, headers=kept)
+        payload = json.dumps(claims, separators=(",", ":")).encode()
+        return jwt.api_jws.encode(payload, self.private_key, algorithm=self.alg, headers=kept)
 
 
-_pool: dict[tuple[str, int], Any] = {}
+_pool: dict[tuple[str, str, int], Any] = {}
 _lock = threading.Lock()
 
 
@@ -70,13 +91,18 @@ def _generate(family: str) -> Any:
     return ec.generate_private_key(_CURVES[family])
 
 
-def signing_key(alg: str, index: int, kid: str) -> SigningKey:
-    """The ``index``-th pooled key for ``alg``'s key family, labelled ``kid``."""
+def signing_key(alg: str, index: int, kid: str, *, owner: str = "") -> SigningKey:
+    """The ``index``-th pooled key of ``owner`` for ``alg``'s key family, labelled ``kid``."""
     family = _FAMILY.get(alg)
     if family is None:
         raise ValueError(f"fake issuers sign with {', '.join(_FAMILY)}; got {alg!r}")
     with _lock:
-        private = _pool.get((family, index))
+        private = _pool.get((family, owner, index))
         if private is None:
-            private = _pool[(family, index)] = _generate(family)
+            private = _pool[(family, owner, index)] = _generate(family)
     return SigningKey(kid=kid, alg=alg, private_key=private)
+
+
+def stranger_key(alg: str, kid: str) -> SigningKey:
+    """A key of ``alg``'s family that no fake issuer publishes, labelled ``kid`` (for forgeries)."""
+    return signing_key(alg, 0, kid, owner=_STRANGER)

@@ -1,0 +1,136 @@
+"""The pytest side: markers and fixtures (``fake_issuer``, ``make_fake_issuer``, ``token_factory``,
+``signed_in_user``, ``signed_out_user``, ``auth_clock``). Loaded through the ``pytest11`` entry point."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterator
+from typing import Any, Final, TypeAlias
+
+import pytest
+
+from ._callers import SignedInUser, SignedOutUser, TokenFactory
+from ._clock import Clock
+from ._fake_issuer import FakeIssuer
+from ._presets import get_preset
+
+__all__ = [
+    "FakeIssuerFactory",
+    "auth_clock",
+    "fake_issuer",
+    "make_fake_issuer",
+    "pytest_configure",
+    "signed_in_user",
+    "signed_out_user",
+    "token_factory",
+]
+
+FakeIssuerFactory: TypeAlias = Callable[..., FakeIssuer]
+"""The ``make_fake_issuer`` fixture: ``make_fake_issuer(issuer=None, **FakeIssuer options)``."""
+
+_MARKERS: Final = (
+    "signed_in_user(**fields): who the signed_in_user fixture is, in AuthInfo terms: role=, roles=[...], "
+    "permissions=[...], organization_id=, organization_slug=, impersonator=, email=, user_id=, "
+    "session_id=, feature_flags=[...], entitlements=[...], scopes=[...], claims={raw claims}, and "
+    "preset= (oidc, workos, clerk, clerk_v1, authgear) for the fake_issuer fixture.",
+    "fake_issuer(**options): FakeIssuer options for the fake_issuer fixture: issuer=, preset=, "
+    "algorithm=, keys=, audience=, lifetime=, userinfo=.",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in _MARKERS:
+        config.addinivalue_line("markers", line)
+    if importlib.util.find_spec("hypothesis") is not None:
+        from . import strategies  # noqa: F401  (registers st.from_type(AuthInfo))
+
+
+def _marker_options(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
+    marker = request.node.get_closest_marker(name)
+    if marker is None:
+        return {}
+    if marker.args:
+        raise TypeError(f"@pytest.mark.{name} takes keyword arguments only, got {marker.args!r}")
+    return dict(marker.kwargs)
+
+
+@pytest.fixture
+def auth_clock() -> Clock:
+    """A frozen clock, set to the real time when the test starts; fake issuers mint tokens with it.
+
+    Give it to the verifier too (``TokenVerifier(..., now=auth_clock)`` or
+    ``fake_issuer.verifier()``) and ``auth_clock.advance(3600)`` expires tokens without sleeping.
+    """
+    return Clock()
+
+
+@pytest.fixture
+def make_fake_issuer(auth_clock: Clock) -> Iterator[FakeIssuerFactory]:
+    """A factory of started fake issuers (several per test; each gets its own URL and keys).
+
+    ``make_fake_issuer(preset="clerk")``, ``make_fake_issuer("https://auth.example.com",
+    audience="api://orders", algorithm="ES256")``. All are stopped when the test ends.
+    """
+    started: list[FakeIssuer] = []
+
+    def make(issuer: str | None = None, **options: Any) -> FakeIssuer:
+        options.setdefault("now", auth_clock)
+        if issuer is None:
+            preset = get_preset(options.get("preset", "oidc"))
+            taken = {fake.issuer for fake in started}
+            number = 1
+            while preset.default_issuer(number) in taken:
+                number += 1
+            issuer = preset.default_issuer(number)
+        fake = FakeIssuer(issuer, **options).start()
+        started.append(fake)
+        return fake
+
+    yield make
+    for fake in reversed(started):
+        fake.stop()
+
+
+@pytest.fixture
+def fake_issuer(request: pytest.FixtureRequest, make_fake_issuer: FakeIssuerFactory) -> FakeIssuer:
+    """A started fake issuer (RS256, ``https://fake-issuer.test``) answering its URLs through respx.
+
+    Configure it with ``@pytest.mark.fake_issuer(...)``; ``@pytest.mark.signed_in_user(preset=...)``
+    also sets its preset.
+    """
+    options = _marker_options(request, "fake_issuer")
+    preset = _marker_options(request, "signed_in_user").get("preset")
+    if preset is not None and options.setdefault("preset", preset) != preset:
+        raise ValueError(
+            f"@pytest.mark.fake_issuer(preset={options['preset']!r}) and "
+            f"@pytest.mark.signed_in_user(preset={preset!r}) disagree"
+        )
+    return make_fake_issuer(**options)
+
+
+@pytest.fixture
+def token_factory(fake_issuer: FakeIssuer) -> TokenFactory:
+    """Mint tokens from ``fake_issuer`` for a described caller: ``token_factory(role="admin")``.
+
+    Also ``expires_in=-60`` (already expired), ``at=`` (minted at a time), ``claims={...}`` (raw
+    claims; ``None`` drops one) and ``headers={...}`` (JOSE headers).
+    """
+    return fake_issuer.token_for
+
+
+@pytest.fixture
+def signed_in_user(request: pytest.FixtureRequest, fake_issuer: FakeIssuer) -> SignedInUser:
+    """A signed-in caller from ``fake_issuer``: ``token``, ``headers``, ``cookies``, ``claims``,
+    ``user_id``, ``session_id`` and the ``auth_info`` the middleware produces for it.
+
+    Describe the caller with ``@pytest.mark.signed_in_user(role="admin", organization_id="org_1")``.
+    """
+    fields = _marker_options(request, "signed_in_user")
+    fields.pop("preset", None)
+    return fake_issuer.sign_in(**fields)
+
+
+@pytest.fixture
+def signed_out_user() -> SignedOutUser:
+    """Nobody: the counterpart of ``signed_in_user`` (no token, empty headers, ``NoAuthInfo``)."""
+    return SignedOutUser()
