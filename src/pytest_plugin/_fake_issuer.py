@@ -476,7 +476,9 @@ class FakeIssuer:
 
         server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, name="fake-issuer", daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-issuer", daemon=True
+        )
         thread.start()
         previous = self._origin
         self._origin = f"http://127.0.0.1:{server.server_address[1]}"

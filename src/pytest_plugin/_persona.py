@@ -89,6 +89,10 @@ class Persona:
         ordered = dict.fromkeys((*((self.role,) if self.role else ()), *self.roles))
         return tuple(ordered)
 
+    def as_kwargs(self) -> dict[str, Any]:
+        """The given fields as keyword arguments: ``fake.token_for(**persona.as_kwargs())``."""
+        return {name: getattr(self, name) for name in sorted(self.given())}
+
     def given(self) -> frozenset[str]:
         """The names of the fields that differ from their defaults (what a preset must encode)."""
         empty = Persona()

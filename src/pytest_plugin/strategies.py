@@ -60,14 +60,27 @@ _SLUGS: Final = ("acme", "globex", "initech", "umbrella", "hooli")
 _REASONS: Final = ("support ticket 4521", "debugging a billing issue", "onboarding help")
 
 
+def _encoded(number: int, alphabet: str, size: int) -> str:
+    digits = []
+    for _ in range(size):
+        number, digit = divmod(number, len(alphabet))
+        digits.append(alphabet[digit])
+    return "".join(reversed(digits))
+
+
+def _id(prefix: str, alphabet: str, size: int) -> st.SearchStrategy[str]:
+    """``prefix`` + ``size`` characters of ``alphabet``, drawn as one integer so it shrinks fast."""
+    return st.integers(0, len(alphabet) ** size - 1).map(lambda n: prefix + _encoded(n, alphabet, size))
+
+
 def _ulid_id(prefix: str) -> st.SearchStrategy[str]:
     """WorkOS-style ids: ``user_01`` + 24 Crockford base32 characters."""
-    return st.text(_CROCKFORD, min_size=24, max_size=24).map(lambda tail: f"{prefix}_01{tail}")
+    return _id(f"{prefix}_01", _CROCKFORD, 24)
 
 
 def _clerk_id(prefix: str) -> st.SearchStrategy[str]:
     """Clerk-style ids: ``user_2`` + 26 base62 characters."""
-    return st.text(_BASE62, min_size=26, max_size=26).map(lambda tail: f"{prefix}_2{tail}")
+    return _id(f"{prefix}_2", _BASE62, 26)
 
 
 _UUIDS: Final = st.uuids(version=4).map(str)

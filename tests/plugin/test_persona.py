@@ -1,0 +1,45 @@
+"""Persona: what tests write (lists, an email as impersonator) normalized to AuthInfo's terms."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+
+from asgi_authinfo import Impersonator
+from pytest_plugin import Persona
+
+
+def test_lists_become_tuples_and_an_email_becomes_an_impersonator() -> None:
+    persona = Persona.of(
+        roles=["admin"], permissions="posts:read", impersonator="boss@example.com", custom_attributes={"a": 1}
+    )
+    assert persona.roles == ("admin",)
+    assert persona.permissions == ("posts:read",)
+    assert persona.impersonator == Impersonator(subject="boss@example.com", email="boss@example.com")
+    assert persona.custom_attributes == MappingProxyType({"a": 1})
+    assert Persona.of(impersonator="user_admin").impersonator == Impersonator(subject="user_admin")
+
+
+def test_all_roles_puts_the_primary_role_first_once() -> None:
+    assert Persona.of(role="admin", roles=["editor", "admin"]).all_roles == ("admin", "editor")
+
+
+def test_as_kwargs_round_trips_the_given_fields() -> None:
+    persona = Persona.of(role="admin", organization_id="org_1", custom_attributes=None)
+    assert persona.as_kwargs() == {"organization_id": "org_1", "role": "admin"}
+    assert Persona.of(**persona.as_kwargs()) == persona
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"rol": "admin"}, TypeError),
+        ({"roles": [1]}, ValueError),
+        ({"custom_attributes": ["a"]}, ValueError),
+        ({"impersonator": ""}, ValueError),
+    ],
+)
+def test_bad_fields_are_refused(fields: dict[str, object], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        Persona.of(**fields)
