@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from orders import create_app
 
+from examples.testing.orders import create_app
 from pytest_plugin import FakeIssuer
 
 

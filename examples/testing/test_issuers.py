@@ -2,9 +2,9 @@
 
 import httpx
 import pytest
-from orders import create_app
 
 from asgi_authinfo import providers
+from examples.testing.orders import create_app
 from pytest_plugin import FakeIssuer
 
 pytestmark = pytest.mark.anyio

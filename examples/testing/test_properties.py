@@ -4,9 +4,9 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from orders import create_app, summary
 
 from asgi_authinfo import AuthInfo
+from examples.testing.orders import create_app, summary
 from pytest_plugin import FakeIssuer
 from pytest_plugin.strategies import claim_sets, invalid_tokens, tokens
 

@@ -2,9 +2,9 @@
 
 import httpx
 import pytest
-from orders import create_app, summary
 
 from asgi_authinfo import Cookie
+from examples.testing.orders import create_app, summary
 
 pytestmark = pytest.mark.anyio
 

@@ -2,7 +2,8 @@
 
 import httpx
 import pytest
-from orders import create_app
+
+from examples.testing.orders import create_app
 
 pytestmark = pytest.mark.anyio
 

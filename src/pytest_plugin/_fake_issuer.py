@@ -60,6 +60,9 @@ class RecordedRequest:
 class FakeIssuer:
     """An OIDC issuer for tests: real keys, JWKS, discovery, userinfo, and a token minter.
 
+    It answers its JWKS URL and every URL under its issuer URL (unknown paths get 404); requests
+    to other URLs, even on the same host, are not its business.
+
     ``preset`` shapes URLs and claims like a provider (``"oidc"``, ``"workos"``, ``"clerk"``,
     ``"clerk_v1"``, ``"authgear"``); ``issuer`` defaults to that provider's URL form. ``now`` is the
     clock tokens are minted with (a :class:`Clock` freezes it).
@@ -313,12 +316,17 @@ class FakeIssuer:
     # -- answering --------------------------------------------------------------------------
 
     def _endpoint(self, path: str) -> str | None:
+        """Which endpoint ``path`` is: its JWKS, discovery, userinfo, ``"unknown"`` for any other path
+        under the issuer URL (answered 404), or None for paths that are not this issuer's."""
         if path == urlsplit(self.jwks_uri).path:
             return "jwks"
         if path == urlsplit(self.discovery_uri).path:
             return "discovery"
         if self.userinfo and path == urlsplit(self.userinfo_uri).path:
             return "userinfo"
+        prefix = self._issuer_path.rstrip("/")
+        if path == prefix or path.startswith(prefix + "/"):
+            return "unknown"
         return None
 
     def answer(
@@ -329,7 +337,7 @@ class FakeIssuer:
             with self._lock:
                 self.requests.append(RecordedRequest(method, path, dict(headers), time.time()))
         endpoint = self._endpoint(path)
-        if endpoint is None:
+        if endpoint is None or endpoint == "unknown":
             return 404, {"error": "not_found"}
         if method != "GET":
             return 405, {"error": "method_not_allowed"}

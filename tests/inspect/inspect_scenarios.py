@@ -63,6 +63,7 @@ def scenarios(fake: FakeIssuer, es_fake: FakeIssuer) -> list[Scenario]:
     plain = (fake.issuer_config(),)
     tampered = fake.token(sub="user_a").rsplit(".", 1)[0] + "." + fake.token(sub="user_b").rsplit(".", 1)[1]
     workos = providers.workos(CLIENT_ID)
+    # Each fake issuer has its own keys: these two sign with `fake.key`, the key the JWKS file lists.
     authkit = FakeIssuer(f"https://api.workos.com/user_management/{CLIENT_ID}", now=lambda: NOW)
     sso = FakeIssuer("https://api.workos.com/", now=lambda: NOW)
     workos_args = ("--provider", "workos", "--client-id", CLIENT_ID)
@@ -171,7 +172,7 @@ def scenarios(fake: FakeIssuer, es_fake: FakeIssuer) -> list[Scenario]:
             "workos-authkit",
             None,
             None,
-            authkit.token(org_id="org_1", role="admin", permissions=["orders:read"]),
+            authkit.token(org_id="org_1", role="admin", permissions=["orders:read"], key=fake.key),
             workos,
             workos_args,
             exit=0,
@@ -185,7 +186,7 @@ def scenarios(fake: FakeIssuer, es_fake: FakeIssuer) -> list[Scenario]:
             "workos-sso-without-aud",
             "audience_mismatch",
             "aud",
-            sso.token(),
+            sso.token(key=fake.key),
             "no `aud` claim, but this issuer expects audience ['client_01INSPECT']",
             issuers=workos,
             args=workos_args,

@@ -124,6 +124,6 @@ def test_the_verifier_in_a_config_brings_its_own_token_limit(
 def test_providers_that_take_a_url_use_issuer(
     provider: str, issuer: str, claims: dict[str, str], jwks_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    token = FakeIssuer(issuer, now=lambda: NOW).token(**claims)
+    token = FakeIssuer(issuer, now=lambda: NOW).token(key=FAKE.key, **claims)  # a key the JWKS file lists
     assert main(inspect(token, "--provider", provider, "--issuer", issuer, "--jwks-file", jwks_file)) == 0
     assert f"  matched   {issuer}\n" in capsys.readouterr().out

@@ -256,3 +256,19 @@ async def test_serve_runs_a_real_http_server_on_loopback() -> None:
 async def _ok(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def test_a_provider_host_is_shared_with_the_users_own_mocks() -> None:
+    """A WorkOS-preset fake answers its JWKS and its issuer URL's paths, not WorkOS's other APIs."""
+    fake = FakeIssuer(preset="workos")
+    user = respx.MockRouter(assert_all_called=False)
+    user.get("https://api.workos.com/user_management/users").respond(json={"data": []})
+    with fake, user:
+        async with httpx.AsyncClient() as client:
+            assert (await client.get("https://api.workos.com/user_management/users")).json() == {"data": []}
+            assert (await client.get(fake.jwks_uri)).json() == fake.jwks
+            assert (await client.get(f"{fake.issuer}/unknown")).status_code == 404
+    assert [request.path for request in fake.requests] == [
+        "/sso/jwks/client_01FAKE",
+        "/user_management/client_01FAKE/unknown",
+    ]

@@ -53,7 +53,7 @@ def app_url(tmp_path: Path, served_issuer: FakeIssuer) -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "whoami:app", "--port", str(port), "--lifespan", "off"]
     env = {"ISSUER": served_issuer.issuer, "PATH": "/usr/bin:/bin"}
-    process = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE)  # noqa: S603
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
