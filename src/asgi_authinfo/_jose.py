@@ -8,6 +8,7 @@ fetch.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -15,12 +16,17 @@ from typing import Any, Final
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from jwt.algorithms import Algorithm
+from jwt.utils import base64url_decode, base64url_encode
 
-from ._errors import InvalidTokenError
+from ._errors import InvalidTokenError, shown
 
 __all__ = ["ParsedToken", "VerifyingKey", "key_from_jwk", "parse", "verify_signature"]
 
 MIN_RSA_BITS: Final = 2048
+MAX_JSON_DEPTH: Final = 32
+"""Deepest nesting of objects and arrays accepted in a token's header or payload."""
+
+_COMPACT: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 _JWS: Final = jwt.api_jws.PyJWS()
 _ALGORITHMS: Final[dict[str, Algorithm]] = {
@@ -65,24 +71,82 @@ class VerifyingKey:
 
 
 def parse(token: str) -> ParsedToken:
-    """Split and decode a compact JWS with PyJWT, and decode its payload as a JSON object."""
+    """Split and decode a compact JWS with PyJWT; read its header and payload as strict JSON.
+
+    Strict means: only the unpadded base64url alphabet, a canonical signature encoding (one
+    token string per signature), UTF-8 JSON objects without repeated names, nested at most
+    ``MAX_JSON_DEPTH`` deep (RFC 7515 §2, §4, §7.1; RFC 8725 §3.1).
+    """
     if token.count(".") != 2:
         segments = token.count(".") + 1
         hint = " (5 segments: an encrypted JWE, which is not supported)" if segments == 5 else ""
         raise InvalidTokenError(
             f"the token has {segments} segments, a signed JWT has 3{hint}", code="malformed"
         )
+    if not _COMPACT.fullmatch(token):
+        raise InvalidTokenError(
+            "the token has characters outside the unpadded base64url alphabet (RFC 7515 §2)",
+            code="malformed",
+        )
     try:
-        payload, signing_input, header, signature = _JWS._load(token)
+        payload, signing_input, _, signature = _JWS._load(token)
+        header_bytes = base64url_decode(token[: token.index(".")])
     except (jwt.DecodeError, UnicodeError, ValueError, RecursionError) as exc:
         raise InvalidTokenError(f"the token is not a well-formed JWT ({exc})", code="malformed") from None
-    try:
-        claims = json.loads(payload)
-    except (ValueError, RecursionError):
-        raise InvalidTokenError("the token's payload is not valid JSON", code="malformed") from None
-    if not isinstance(claims, dict):
-        raise InvalidTokenError("the token's payload is not a JSON object", code="malformed")
+    # One spelling per token, whatever PyJWT version decodes it: no unused bits set.
+    if b".".join(map(base64url_encode, (header_bytes, payload, signature))).decode("ascii") != token:
+        raise InvalidTokenError("the token is not canonical base64url (RFC 7515 §2)", code="malformed")
+    header = _json_object(header_bytes, "header")
+    claims = _json_object(payload, "payload")
     return ParsedToken(header, claims, signing_input, signature)
+
+
+class _RepeatedName(ValueError):
+    """A JSON object names the same member twice."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _RepeatedName(name)
+            seen.add(name)
+    return result
+
+
+def _json_object(data: bytes, part: str) -> dict[str, Any]:
+    """Decode one segment as a UTF-8 JSON object, refusing what RFC 7515 and RFC 8259 do not allow."""
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_unique)
+    except _RepeatedName as exc:
+        raise InvalidTokenError(
+            f"the token's {part} names {shown(exc.args[0])} twice (RFC 7515 §4: names must be unique)",
+            code="malformed",
+        ) from None
+    except (ValueError, RecursionError):
+        raise InvalidTokenError(f"the token's {part} is not valid UTF-8 JSON", code="malformed") from None
+    if not isinstance(value, dict):
+        raise InvalidTokenError(f"the token's {part} is not a JSON object", code="malformed")
+    if not _nested_within(value, MAX_JSON_DEPTH):
+        raise InvalidTokenError(
+            f"the token's {part} nests deeper than {MAX_JSON_DEPTH} levels", code="malformed"
+        )
+    return value
+
+
+def _nested_within(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return False
+                stack.append((child, depth + 1))
+    return True
 
 
 def verify_signature(parsed: ParsedToken, alg: str, key: VerifyingKey) -> bool:
@@ -126,7 +190,10 @@ def key_from_jwk(jwk: Any) -> VerifyingKey | None:
             return None
     elif not isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
         return None
-    return VerifyingKey(kid=kid, kty=kty, alg=alg, public_key=public_key, curve=curve)
+    key = VerifyingKey(kid=kid, kty=kty, alg=alg, public_key=public_key, curve=curve)
+    if alg is not None and not key.fits(alg):
+        return None  # e.g. a P-256 key labelled ES384: it could never verify anything
+    return key
 
 
 def _default_alg(jwk: Mapping[str, Any]) -> str:

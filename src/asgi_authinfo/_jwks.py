@@ -86,6 +86,16 @@ class JWKSCache:
                 issuer=issuer,
                 kid=kid,
             )
+        if kid is not None and self._last_failed:
+            # The issuer may have rotated to this key while its JWKS is down: we cannot tell a
+            # forgery from a new key, so the caller should retry, not sign in again.
+            raise IssuerUnavailableError(
+                f"the token's key id `kid` {shown(kid)} is not in the last good key set and the "
+                f"JWKS at {self.uri} cannot be refreshed: {self._last_error}",
+                retry_after=max(1, round(self._backoff - (self._clock() - (self._attempted_at or 0.0)))),
+                issuer=issuer,
+                kid=kid,
+            )
         if kid is None:
             fitting = sum(1 for candidate in self._keys if candidate.fits(alg))
             raise InvalidTokenError(
