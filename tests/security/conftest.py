@@ -3,10 +3,14 @@ network that answers only the issuer's JWKS and records every other request a to
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -214,3 +218,17 @@ async def target(algorithm: str, clock: Clock, network_for: Any) -> AsyncIterato
     built = await make_target(fake, network_for(fake), clock)
     yield built
     await built.verifier.aclose()
+
+
+def load_fuzz_targets() -> ModuleType:
+    """``fuzz/targets.py``, the checks the fuzz harnesses run, imported by path (``fuzz`` is no package)."""
+    name = "asgi_authinfo_fuzz_targets"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = Path(__file__).resolve().parents[2] / "fuzz" / "targets.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,119 @@
+"""Property-based refusal tests: for whole classes of inputs, never a pass and never a crash.
+
+- any valid token with any single byte of any segment changed is refused;
+- any claim set signed by a key the issuer does not publish is refused;
+- the middleware never raises out of ``__call__`` for any bytes as the ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_plugin import SigningKey
+
+from .conftest import attacker_key, load_fuzz_targets
+from .forge import sign_raw
+
+pytestmark = pytest.mark.anyio
+
+targets: Any = load_fuzz_targets()
+
+
+@functools.cache
+def harness() -> Any:
+    return targets.Harness()
+
+
+def seeds() -> list[str]:
+    return harness().seeds  # type: ignore[no-any-return]
+
+
+@given(
+    seed=st.integers(0, 5),
+    segment=st.integers(0, 2),
+    position=st.integers(0, 10_000),
+    byte=st.integers(0, 255),
+)
+async def test_any_single_byte_change_to_any_segment_is_refused(
+    seed: int, segment: int, position: int, byte: int
+) -> None:
+    token = seeds()[seed % len(seeds())]
+    parts = token.split(".")
+    part = parts[segment]
+    index = position % len(part)
+    if chr(byte) == part[index]:
+        byte = (byte + 1) % 256
+    parts[segment] = part[:index] + chr(byte) + part[index + 1 :]
+    changed = ".".join(parts)
+    verifier = harness().verifier()
+    code = await targets.check_verify(harness(), verifier, changed)
+    assert code is not None, "a token with a changed byte was accepted"
+    assert code in {"malformed", "bad_signature", "unknown_key", "algorithm_not_allowed", "unknown_issuer"}
+    app = harness().middleware(verifier)
+    header = b"Bearer " + changed.encode("utf-8", "surrogatepass")
+    assert await targets.check_request(harness(), app, [(b"authorization", header)]) in (400, 401)
+    await verifier.aclose()
+
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=16)
+claim_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@st.composite
+def claim_sets(draw: st.DrawFn) -> dict[str, Any]:
+    """Claim sets a real issuer could sign: mostly valid, with random extra and odd claims."""
+    now = int(draw(st.sampled_from([targets.NOW, targets.NOW - 3600, targets.NOW + 3600])))
+    claims: dict[str, Any] = {
+        "iss": draw(st.sampled_from([targets.ISSUER, targets.ISSUER, "https://attacker.example"])),
+        "sub": draw(st.text(min_size=1, max_size=24)),
+        "aud": draw(st.sampled_from([targets.AUDIENCE, [targets.AUDIENCE, "other"], "other"])),
+        "iat": now,
+        "exp": now + draw(st.integers(-600, 86_400)),
+    }
+    claims.update(draw(st.dictionaries(st.text(min_size=1, max_size=10), claim_values, max_size=5)))
+    for name in draw(st.lists(st.sampled_from(["aud", "iat", "exp", "sub"]), max_size=2)):
+        claims.pop(name, None)
+    return claims
+
+
+@given(
+    claims=claim_sets(),
+    alg=st.sampled_from(targets.ALGORITHMS),
+    kid=st.sampled_from(["trusted", "attacker", None]),
+)
+async def test_any_claim_set_signed_by_an_untrusted_key_is_refused(
+    claims: dict[str, Any], alg: str, kid: str | None
+) -> None:
+    trusted_kid = harness().fakes[alg].key.kid
+    key: SigningKey = attacker_key(alg, kid="attacker")
+    header = {"alg": alg, "typ": "JWT"} | (
+        {} if kid is None else {"kid": trusted_kid if kid == "trusted" else kid}
+    )
+    token = sign_raw(key, header, claims)
+    verifier = harness().verifier()
+    code = await targets.check_verify(harness(), verifier, token)
+    await verifier.aclose()
+    assert code is not None, "a token signed by an untrusted key was accepted"
+    if claims.get("iss") == targets.ISSUER:
+        # the signature is checked before any claim rule: the key is what refuses it
+        assert code in {"bad_signature", "unknown_key"}, code
+    else:
+        assert code == "unknown_issuer"
+
+
+@given(value=st.binary(max_size=512) | targets.authorization_values(harness().seeds))
+async def test_middleware_never_raises_for_any_authorization_header(value: bytes) -> None:
+    verifier = harness().verifier()
+    app = harness().middleware(verifier)
+    status = await targets.check_request(harness(), app, [(b"authorization", value)])
+    assert status in (200, 400, 401, 503)
+    await verifier.aclose()
