@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,22 @@ ALGORITHMS = ["RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"]
 AUDIENCE = "api://orders"
 TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 FROM_FAKE: Any = object()
+REFUSED: Counter[str] = Counter()
+"""Hostile tokens refused, per test function (attack class): ``SECURITY_REPORT=1`` prints them."""
+
+
+def _attack_class() -> str:
+    current = os.environ.get("PYTEST_CURRENT_TEST", "?::?")
+    return current.split("::")[-1].split("[")[0].split(" ")[0]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not REFUSED or os.environ.get("SECURITY_REPORT") != "1":
+        return
+    terminalreporter.section("hostile tokens refused per attack class")
+    for name, count in sorted(REFUSED.items()):
+        terminalreporter.write_line(f"{count:6d}  {name}")
+    terminalreporter.write_line(f"{REFUSED.total():6d}  in {len(REFUSED)} classes")
 
 
 class Clock:
@@ -165,6 +183,7 @@ class Target:
             pytest.fail(f"a hostile token was accepted for subject {auth.subject!r}")
         assert refused.code == code, refused.description
         assert refused.status in (400, 401, 503)
+        REFUSED[_attack_class()] += 1
         raw = token.encode("utf-8", "surrogateescape")
         reply = await call(self.app, [(b"authorization", b"Bearer " + raw)])
         if TOKEN68.fullmatch(token):

@@ -61,6 +61,7 @@ class FaultServer:
         self.requests: list[str] = []
         self.redirect_target = ""
         self._release = threading.Event()
+        self.stall_started = threading.Event()
         self._lock = threading.Lock()
         self.port = 0
 
@@ -94,6 +95,10 @@ class FaultServer:
     def record(self, path: str) -> None:
         with self._lock:
             self.requests.append(path)
+
+    def unstall(self) -> None:
+        """End every stall now (a stalled answer then closes without a response)."""
+        self._release.set()
 
     def stalled(self, seconds: float) -> bool:
         """Wait up to ``seconds`` unless the server is stopping; True when it is."""
@@ -137,13 +142,16 @@ def _handler(fault: FaultServer) -> type[BaseHTTPRequestHandler]:
             elif mode.startswith("status-"):
                 self._send(int(mode.removeprefix("status-")), b'{"error":"down"}', Retry_After="1")
             elif mode == "hang":
+                fault.stall_started.set()
                 fault.stalled(30)
+                self.close_connection = True
             elif mode == "hang-after-headers":
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(good)))
                 self.end_headers()
                 self.wfile.flush()
                 fault.stalled(30)
+                self.close_connection = True
             elif mode == "drip":
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(good)))

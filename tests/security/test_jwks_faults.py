@@ -151,6 +151,35 @@ async def test_redirect_on_the_same_host_is_followed(stack: Stack) -> None:
     assert stack.server.requests_to("/moved/jwks.json") == 1
 
 
+async def test_a_stalled_refresh_delays_only_the_request_that_started_it(
+    servers: tuple[Any, FaultServer, FaultServer], clock: Clock
+) -> None:
+    """With last good keys, requests arriving during a slow refresh use them instead of queueing
+    behind it (before the fix, every request waited up to ``jwks_timeout`` for the stalled fetch)."""
+    fake, server, _ = servers
+    issuer = Issuer(fake.issuer, jwks_uri=server.jwks_uri, audience=AUDIENCE, jwks_timeout=GUARD / 2)
+    verifier = TokenVerifier([issuer], now=clock, clock=clock)
+    stack = Stack(fake, server, server, verifier, AuthInfoMiddleware(echo, verifier=verifier), clock)
+    assert (await stack.get(fake.token())).status == 200
+    server.mode = "hang"
+    clock.advance(issuer.jwks_max_age)
+    finished: list[tuple[str, int]] = []
+
+    async def first() -> None:
+        finished.append(("first", (await stack.get(fake.token(sub="user_first"))).status))
+
+    with anyio.fail_after(GUARD):
+        async with anyio.create_task_group() as group:
+            group.start_soon(first)
+            # wait until the refresh has reached the server and is stalled there
+            assert await anyio.to_thread.run_sync(server.stall_started.wait, GUARD)
+            for _ in range(20):
+                finished.append(("other", (await stack.get(fake.token())).status))
+            server.unstall()
+    assert finished == [("other", 200)] * 20 + [("first", 200)]
+    await verifier.aclose()
+
+
 async def test_concurrent_requests_during_a_stall_share_one_fetch(stack: Stack) -> None:
     stack.server.mode = "hang"
     replies: list[Reply] = []
