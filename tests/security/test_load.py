@@ -1,6 +1,7 @@
-"""Load: thousands of requests against uvicorn on 127.0.0.1 while the issuer rotates keys and its
-JWKS flaps. Every response must match its token's expected outcome: no valid request refused, no
-forged request accepted, no 500. Bounded in count (``TOTAL``) and time (``DEADLINE``).
+"""Load: thousands of requests against the demo app (``examples/demo.py``) under uvicorn on 127.0.0.1
+while the issuer rotates keys and its JWKS flaps. Every response must match its token's expected
+outcome: no valid request refused, no forged request accepted, no 500. Bounded in count (``TOTAL``)
+and time (``DEADLINE``).
 
 Run alone to see the totals: ``pytest tests/security/test_load.py -s``. They are also printed at the
 end of every run, so a CI log can be quoted.
@@ -24,7 +25,8 @@ import httpx
 import pytest
 import uvicorn
 
-from asgi_authinfo import AuthInfoMiddleware, Issuer, get_auth
+from asgi_authinfo import AuthInfoMiddleware, Issuer
+from examples.demo import app as demo_app
 from pytest_plugin import FakeIssuer, SigningKey
 
 from .conftest import attacker_key
@@ -32,7 +34,7 @@ from .forge import assemble, b64, split
 
 pytestmark = pytest.mark.anyio
 
-TOTAL = 4000  # requests, probes not included
+TOTAL = 6000  # requests, probes not included
 DEADLINE = 90.0  # seconds: the run stops here even if TOTAL was not reached
 CLIENTS = 4
 CONCURRENCY = 32
@@ -54,7 +56,12 @@ EXPECTED: Mapping[str, frozenset[tuple[int, str]]] = {
     "tampered": frozenset({(401, "bad_signature")}),
     "garbage": frozenset({(400, "invalid_request")}),
     "anonymous": frozenset({(200, "anonymous")}),
+    # GET /orders: requires(permission="orders:read") in the demo app
+    "orders_permitted": frozenset({(200, "signed_in")}),
+    "orders_without_permission": frozenset({(403, "insufficient_scope")}),
+    "orders_anonymous": frozenset({(401, "missing_token")}),
 }
+ORDERS = frozenset({"orders_permitted", "orders_without_permission", "orders_anonymous"})
 
 
 class FlappingIssuer(FakeIssuer):
@@ -79,20 +86,6 @@ class FlappingIssuer(FakeIssuer):
         if mode == "garbage":
             return 200, {"keys": "not a list"}
         return int(mode), {"error": "down"}
-
-
-async def app(scope: Any, receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
-        return
-    auth = get_auth(scope)
-    body = json.dumps({"sub": auth.user_id, "signed_in": auth.is_signed_in}).encode()
-    await send(
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 @contextmanager
@@ -153,6 +146,11 @@ class Pools:
             "tampered": [(tamper(token), None) for token, _ in valid[:4]],
             "garbage": [("not a token!", None), ("a.b.c d", None), ("\u00e9t\u00e9", None)],
             "anonymous": [(None, None)],
+            "orders_permitted": [
+                (fake.token(key=key, sub=sub, permissions=["orders:read"]), sub) for sub in subjects[:4]
+            ],
+            "orders_without_permission": valid[:4],
+            "orders_anonymous": [(None, None)],
         }
 
     def pick(self) -> tuple[str, str | None, str | None]:
@@ -168,15 +166,18 @@ def tamper(token: str) -> str:
     return f"{header}.{b64(json.dumps(claims).encode())}.{signature}"
 
 
-def outcome(response: httpx.Response) -> tuple[int, str]:
+def outcome(response: httpx.Response) -> tuple[int, str, str | None]:
+    """(status, error code or signed_in/anonymous, the subject the app saw)."""
     body = response.json()
     if response.status_code == 200:
-        return 200, "signed_in" if body["signed_in"] else "anonymous"
+        if response.url.path == "/orders":
+            return 200, "signed_in", body["for"]
+        return 200, "signed_in" if body.get("user") else "anonymous", body.get("subject")
     if response.status_code == 503:
         assert int(response.headers["retry-after"]) >= 1
     elif response.status_code == 401:
         assert response.headers["www-authenticate"].startswith("Bearer ")
-    return response.status_code, body.get("error_code", "?")
+    return response.status_code, body.get("error_code", "?"), None
 
 
 @dataclass
@@ -203,7 +204,7 @@ async def test_load_with_rotation_and_flapping_jwks(capsys: pytest.CaptureFixtur
             jwks_cooldown=0.2,
             jwks_timeout=0.5,
         )
-        protected = AuthInfoMiddleware(app, issuers=[issuer])
+        protected = AuthInfoMiddleware(demo_app, issuers=[issuer])
         pools = Pools(fake, fake.key, rng)
         pools.mint(fake.key)
         with serving(protected) as base:
@@ -214,9 +215,9 @@ async def test_load_with_rotation_and_flapping_jwks(capsys: pytest.CaptureFixtur
             done = anyio.Event()
             pace: list[tuple[int, anyio.Event]] = []
 
-            async def send(client: httpx.AsyncClient, token: str | None) -> httpx.Response:
+            async def send(client: httpx.AsyncClient, token: str | None, path: str = "/me") -> httpx.Response:
                 headers = {} if token is None else {"authorization": f"Bearer {token}".encode()}
-                return await client.get("/me", headers=headers)
+                return await client.get(path, headers=headers)
 
             async def worker(index: int) -> None:
                 client = clients[index % CLIENTS]
@@ -227,15 +228,15 @@ async def test_load_with_rotation_and_flapping_jwks(capsys: pytest.CaptureFixtur
                             reached.set()
                     kind, token, sub = pools.pick()
                     try:
-                        response = await send(client, token)
-                        got = outcome(response)
+                        response = await send(client, token, "/orders" if kind in ORDERS else "/me")
+                        status, result, seen = outcome(response)
                     except Exception as exc:  # a broken response is a mismatch to report, not a crash
                         tally.mismatches.append(f"{kind} -> {exc!r}")
                         continue
                     tally.by_class[kind] += 1
-                    tally.outcomes[f"{kind}: {got[0]} {got[1]}"] += 1
-                    if got not in EXPECTED[kind] or (got[1] == "signed_in" and response.json()["sub"] != sub):
-                        tally.mismatches.append(f"{kind} -> {got} {response.text[:200]}")
+                    tally.outcomes[f"{kind}: {status} {result}"] += 1
+                    if (status, result) not in EXPECTED[kind] or (result == "signed_in" and seen != sub):
+                        tally.mismatches.append(f"{kind} -> {status} {result} {seen} {response.text[:200]}")
 
             async def until_known(key: SigningKey) -> None:
                 """Switch signing to a new key only once the middleware verifies it (as issuers do)."""
@@ -245,7 +246,7 @@ async def test_load_with_rotation_and_flapping_jwks(capsys: pytest.CaptureFixtur
                     response = await send(clients[0], probe)
                     if response.status_code == 200:
                         return
-                    got = outcome(response)
+                    got = outcome(response)[:2]
                     if got not in {(401, "unknown_key"), (503, "issuer_unavailable")}:
                         tally.mismatches.append(f"probe -> {got}")
                     await anyio.sleep(0.05)

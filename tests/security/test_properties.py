@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_plugin import SigningKey
+from pytest_plugin import PRESETS, SigningKey
+from pytest_plugin import strategies as plugin_strategies
 
 from .conftest import attacker_key, load_fuzz_targets
 from .forge import sign_raw
@@ -60,28 +61,21 @@ async def test_any_single_byte_change_to_any_segment_is_refused(
     await verifier.aclose()
 
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=16)
-claim_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8,
-)
-
-
 @st.composite
 def claim_sets(draw: st.DrawFn) -> dict[str, Any]:
-    """Claim sets a real issuer could sign: mostly valid, with random extra and odd claims."""
-    now = int(draw(st.sampled_from([targets.NOW, targets.NOW - 3600, targets.NOW + 3600])))
-    claims: dict[str, Any] = {
-        "iss": draw(st.sampled_from([targets.ISSUER, targets.ISSUER, "https://attacker.example"])),
-        "sub": draw(st.text(min_size=1, max_size=24)),
-        "aud": draw(st.sampled_from([targets.AUDIENCE, [targets.AUDIENCE, "other"], "other"])),
-        "iat": now,
-        "exp": now + draw(st.integers(-600, 86_400)),
-    }
-    claims.update(draw(st.dictionaries(st.text(min_size=1, max_size=10), claim_values, max_size=5)))
-    for name in draw(st.lists(st.sampled_from(["aud", "iat", "exp", "sub"]), max_size=2)):
-        claims.pop(name, None)
+    """The plugin's claim sets, for any preset, at the harness's time and for its issuer and audience;
+    sometimes with a claim made odd or dropped, so only the signature decides."""
+    preset = draw(st.sampled_from(sorted(PRESETS)))
+    claims: dict[str, Any] = draw(
+        plugin_strategies.claim_sets(preset, now=targets.NOW, iss=targets.ISSUER, aud=targets.AUDIENCE)
+    )
+    odd = draw(st.sampled_from(["none", "drop", "iss", "exp"]))
+    if odd == "drop":
+        claims.pop(draw(st.sampled_from(sorted(claims))), None)
+    elif odd == "iss":
+        claims["iss"] = "https://attacker.example"
+    elif odd == "exp":
+        claims["exp"] = draw(st.sampled_from(["soon", 10**400, -1, None]))
     return claims
 
 
@@ -95,9 +89,8 @@ async def test_any_claim_set_signed_by_an_untrusted_key_is_refused(
 ) -> None:
     trusted_kid = harness().fakes[alg].key.kid
     key: SigningKey = attacker_key(alg, kid="attacker")
-    header = {"alg": alg, "typ": "JWT"} | (
-        {} if kid is None else {"kid": trusted_kid if kid == "trusted" else kid}
-    )
+    chosen = {"trusted": trusted_kid, "attacker": "attacker", None: None}[kid]
+    header = {"alg": alg, "typ": "JWT"} | ({} if chosen is None else {"kid": chosen})
     token = sign_raw(key, header, claims)
     verifier = harness().verifier()
     code = await targets.check_verify(harness(), verifier, token)
