@@ -73,9 +73,9 @@ class VerifyingKey:
 def parse(token: str) -> ParsedToken:
     """Split and decode a compact JWS with PyJWT; read its header and payload as strict JSON.
 
-    Strict means: only the unpadded base64url alphabet, a canonical signature encoding (one
-    token string per signature), UTF-8 JSON objects without repeated names, nested at most
-    ``MAX_JSON_DEPTH`` deep (RFC 7515 §2, §4, §7.1; RFC 8725 §3.1).
+    Strict means: only the unpadded base64url alphabet, a canonical encoding of every segment
+    (one token string per signed token, whatever the PyJWT version), UTF-8 JSON objects without
+    repeated names, nested at most ``MAX_JSON_DEPTH`` deep (RFC 7515 §2, §4; RFC 8725 §2.6, §3.7).
     """
     if token.count(".") != 2:
         segments = token.count(".") + 1
