@@ -1,6 +1,6 @@
 """A local issuer to try the examples with: serves a JWKS on 127.0.0.1 and prints tokens to send.
 
-    python -m examples.dev_issuer            # then, in another shell, run an example against it
+python -m examples.dev_issuer            # then, in another shell, run an example against it
 """
 
 from __future__ import annotations

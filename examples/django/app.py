@@ -1,6 +1,6 @@
 """Django (ASGI), in one file: ``get_auth(request)`` in views and ``@require(...)``.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.django.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.django.app:create_app
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Falcon (ASGI): ``get_auth(req)`` in responders and ``@falcon.before(require(...))``.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.falcon.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.falcon.app:create_app
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """FastAPI: ``CurrentAuth``/``SignedIn`` and ``Depends(require(...))``; /docs shows Authorize.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.fastapi.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.fastapi.app:create_app
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Litestar: ``request.auth``/``request.user`` and ``guards=[require(...)]``.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.litestar.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.litestar.app:create_app
 """
 
 from __future__ import annotations

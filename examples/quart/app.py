@@ -1,6 +1,6 @@
 """Quart: ``get_auth(request)``/``get_auth(websocket)`` and ``@require(...)`` on routes and websockets.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.quart.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.quart.app:create_app
 """
 
 from __future__ import annotations

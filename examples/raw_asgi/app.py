@@ -1,6 +1,6 @@
 """Raw ASGI: ``get_auth(scope)`` in any ASGI callable, ``requires(...)`` around one.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.raw_asgi.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.raw_asgi.app:create_app
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Starlette: ``request.auth``/``request.user``, Starlette's own ``@requires``, and ``@require``.
 
-    AUTHINFO_ISSUER=... uvicorn --factory examples.starlette.app:create_app
+AUTHINFO_ISSUER=... uvicorn --factory examples.starlette.app:create_app
 """
 
 from __future__ import annotations

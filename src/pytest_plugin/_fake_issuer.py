@@ -8,6 +8,7 @@ or as a real HTTP server on 127.0.0.1 with :meth:`FakeIssuer.serve`.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -482,8 +483,7 @@ class FakeIssuer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        server.daemon_threads = True
+        server = _QuietServer(("127.0.0.1", port), Handler)
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-issuer", daemon=True
         )
@@ -508,3 +508,14 @@ def _merged(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any
         else:
             merged[name] = value
     return merged
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A loopback server that stays quiet when a client hangs up mid-answer (timeouts in tests)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            return
+        super().handle_error(request, client_address)

@@ -90,8 +90,9 @@ class EndToEnd:
         if not self.websockets:
             pytest.skip("this framework has no WebSockets")
         headers = bearer(served_issuer.token(exp=1))
-        with pytest.raises(InvalidStatus) as refused, connect(
-            f"ws://{address}/ws", additional_headers=headers, open_timeout=5
+        with (
+            pytest.raises(InvalidStatus) as refused,
+            connect(f"ws://{address}/ws", additional_headers=headers, open_timeout=5),
         ):
             pass
         assert refused.value.response.status_code == 401  # the middleware answers before the framework

@@ -60,8 +60,11 @@ async def test_require_keeps_async_views_async_and_sync_views_sync(fake_issuer: 
 def test_websockets_reach_django_as_a_refused_handshake(address: str, served_issuer: FakeIssuer) -> None:
     """Django's ASGI handler serves HTTP only: a WebSocket handshake fails inside Django (uvicorn: 500)."""
     token = served_issuer.token()
-    with pytest.raises(InvalidStatus) as refused, connect(
-        f"ws://{address}/ws", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5
+    with (
+        pytest.raises(InvalidStatus) as refused,
+        connect(
+            f"ws://{address}/ws", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5
+        ),
     ):
         pass
     assert refused.value.response.status_code == 500
