@@ -27,7 +27,6 @@ ErrorCode = Literal[
     "token_too_large",
     "expired",
     "not_yet_valid",
-    "issued_in_future",
     "bad_signature",
     "unknown_issuer",
     "audience_mismatch",

@@ -61,12 +61,14 @@ class RecordedRequest:
 class FakeIssuer:
     """An OIDC issuer for tests: real keys, JWKS, discovery, userinfo, and a token minter.
 
-    It answers its JWKS URL and every URL under its issuer URL (unknown paths get 404); requests
-    to other URLs, even on the same host, are not its business.
+    It answers its JWKS URLs (which may be on another host, as Firebase's are) and every URL under
+    its issuer URL (unknown paths get 404); requests to other URLs, even on the same host, are not
+    its business.
 
     ``preset`` shapes URLs and claims like a provider (``"oidc"``, ``"workos"``, ``"clerk"``,
-    ``"clerk_v1"``, ``"authgear"``); ``issuer`` defaults to that provider's URL form. ``now`` is the
-    clock tokens are minted with (a :class:`Clock` freezes it).
+    ``"auth0"``, ``"entra"``, ... see ``PRESETS``); ``issuer`` defaults to that provider's URL form
+    and ``algorithm`` to the provider's (RS256, ES256 for Supabase). ``now`` is the clock tokens are
+    minted with (a :class:`Clock` freezes it).
     """
 
     def __init__(
@@ -74,7 +76,7 @@ class FakeIssuer:
         issuer: str | None = None,
         *,
         preset: str | Preset = "oidc",
-        algorithm: str = "RS256",
+        algorithm: str | None = None,
         keys: int = 1,
         audience: str | list[str] | None = _UNSET,
         claims: str | ClaimMapper | None = None,
@@ -93,10 +95,10 @@ class FakeIssuer:
             raise ValueError(f"issuer must be an absolute https:// URL, got {url!r}")
         if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
             raise ValueError(f"issuer must use https:// (http only on localhost), got {url!r}")
-        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._origin = self._nominal_origin = f"{parts.scheme}://{parts.netloc}"
         self._issuer_path = parts.path
-        self._key_owner = url
-        self.algorithm = algorithm
+        self._key_owner = self.preset.key_owner(url)
+        self.algorithm = algorithm or self.preset.algorithm
         self._audience = audience
         self.claims_preset: str | ClaimMapper = claims if claims is not None else self.preset.claims
         self.now = now
@@ -123,9 +125,23 @@ class FakeIssuer:
     def _base(self) -> str:
         return self._origin + self._issuer_path.rstrip("/")
 
+    def _here(self, url: str) -> str:
+        """A URL of the provider's, moved to the loopback server while :meth:`serve` runs."""
+        if self._origin == self._nominal_origin:
+            return url
+        parts = urlsplit(url)
+        return self._origin + parts.path
+
+    @property
+    def jwks_uris(self) -> tuple[str, ...]:
+        """Every URL this issuer's provider serves its keys at (Entra: the tenant's and ``common``)."""
+        nominal = self._nominal_origin + self._issuer_path
+        return tuple(self._here(url) for url in self.preset.jwks_uris(nominal))
+
     @property
     def jwks_uri(self) -> str:
-        return self._origin + self.preset.jwks_path(self.issuer)
+        """The JWKS URL discovery lists (the provider's own, e.g. Google's for Firebase)."""
+        return self.jwks_uris[0]
 
     @property
     def discovery_uri(self) -> str:
@@ -133,13 +149,22 @@ class FakeIssuer:
 
     @property
     def userinfo_uri(self) -> str:
-        return f"{self._base}/oauth2/userinfo"
+        return self._here(self.preset.userinfo_uri(self._nominal_origin + self._issuer_path))
 
     @property
     def audience(self) -> str | list[str] | None:
         """The ``aud`` of minted tokens and of :meth:`issuer_config` (the preset's default if unset)."""
         if self._audience is _UNSET:
             return self.preset.audience(self.issuer)
+        value: str | list[str] | None = self._audience
+        return value
+
+    @property
+    def accepted_audience(self) -> str | list[str] | None:
+        """The audience :meth:`issuer_config` checks: ``audience`` when given, else what an API
+        configured for the provider checks (Auth0: the API, not ``/userinfo``; Keycloak: none)."""
+        if self._audience is _UNSET:
+            return self.preset.accepted_audience(self.issuer)
         value: str | list[str] | None = self._audience
         return value
 
@@ -164,7 +189,7 @@ class FakeIssuer:
         """The ``Issuer`` that trusts this fake issuer, with any option overridden."""
         options: dict[str, Any] = {
             "jwks_uri": self.jwks_uri,
-            "audience": self.audience,
+            "audience": self.accepted_audience,
             "algorithms": (self.algorithm,),
             "claims": self.claims_preset,
         }
@@ -210,27 +235,36 @@ class FakeIssuer:
     # -- tokens -----------------------------------------------------------------------------
 
     def default_claims(self, at: float | None = None, *, expires_in: float | None = None) -> dict[str, Any]:
-        """The claims every token starts from: ``iss``, ``sub``, ``sid``, times, ``aud``, preset extras.
+        """The claims every token starts from: ``iss``, ``sub``, the session, times, ``aud`` and the
+        preset's own (Clerk's ``v``, Cognito's ``token_use``, ``auth_time``...).
 
         ``exp`` is ``at + expires_in`` (default: ``lifetime``); an already expired token still has
         ``iat``/``nbf`` one lifetime before its ``exp``.
         """
+        return self.preset.finish(self._base_claims(at, expires_in), {})
+
+    def _base_claims(self, at: float | None, expires_in: float | None) -> dict[str, Any]:
+        """:meth:`default_claims` without the claims derived from the others."""
+        preset = self.preset
         now = int(self.now() if at is None else at)
         exp = now + int(self.lifetime if expires_in is None else expires_in)
         issued = min(now, exp - self.lifetime)
         claims: dict[str, Any] = {
             "iss": self.issuer,
-            "sub": self.preset.subject,
+            "sub": preset.subject,
             "iat": issued,
             "nbf": issued,
             "exp": exp,
-            "sid": self.preset.session_id,
             "jti": uuid.uuid4().hex,
         }
+        for name in preset.omits:
+            claims.pop(name, None)
+        if preset.session_claim is not None and preset.session_id is not None:
+            claims[preset.session_claim] = preset.session_id
         audience = self.audience
         if audience is not None:
             claims["aud"] = audience
-        claims.update(json.loads(json.dumps(dict(self.preset.extra))))
+        claims.update(json.loads(json.dumps(dict(preset.extra))))
         return claims
 
     def token(
@@ -245,7 +279,7 @@ class FakeIssuer:
 
         ``headers`` overrides JOSE headers (``kid``, ``typ``, ...; ``None`` drops one).
         """
-        return self._sign(_merged(self.default_claims(at), claims), headers, key)
+        return self._sign(self.preset.finish(self._base_claims(at, None), claims), headers, key)
 
     def claims_for(
         self,
@@ -263,8 +297,8 @@ class FakeIssuer:
         ``claims`` are raw claims applied last (``None`` drops one).
         """
         encoded = self.preset.encode(Persona.of(**persona))
-        base = self.default_claims(at, expires_in=expires_in)
-        return _merged({**base, **encoded}, dict(claims or {}))
+        base = self._base_claims(at, expires_in)
+        return self.preset.finish({**base, **encoded}, dict(claims or {}))
 
     def token_for(
         self,
@@ -316,28 +350,42 @@ class FakeIssuer:
 
     # -- answering --------------------------------------------------------------------------
 
-    def _endpoint(self, path: str) -> str | None:
-        """Which endpoint ``path`` is: its JWKS, discovery, userinfo, ``"unknown"`` for any other path
-        under the issuer URL (answered 404), or None for paths that are not this issuer's."""
-        if path == urlsplit(self.jwks_uri).path:
-            return "jwks"
-        if path == urlsplit(self.discovery_uri).path:
-            return "discovery"
-        if self.userinfo and path == urlsplit(self.userinfo_uri).path:
-            return "userinfo"
+    def _endpoints(self) -> list[tuple[str, str]]:
+        endpoints = [("jwks", uri) for uri in self.jwks_uris]
+        endpoints.append(("discovery", self.discovery_uri))
+        if self.userinfo:
+            endpoints.append(("userinfo", self.userinfo_uri))
+        return endpoints
+
+    def _endpoint(self, path: str, origin: tuple[str, str, int] | None = None) -> str | None:
+        """Which endpoint ``path`` (on ``origin``; None: any of this issuer's) is: its JWKS, discovery,
+        userinfo, ``"unknown"`` for any other path under the issuer URL (answered 404), or None for
+        URLs that are not this issuer's."""
+        for name, uri in self._endpoints():
+            if urlsplit(uri).path == path and (origin is None or _origin_of(uri) == origin):
+                return name
         prefix = self._issuer_path.rstrip("/")
+        if origin is not None and origin != _origin_of(self._origin):
+            return None
         if path == prefix or path.startswith(prefix + "/"):
             return "unknown"
         return None
 
     def answer(
-        self, method: str, path: str, headers: Mapping[str, str], *, record: bool = True
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        *,
+        record: bool = True,
+        origin: tuple[str, str, int] | None = None,
     ) -> tuple[int, dict[str, Any] | None]:
-        """The status and JSON body for a request to one of this issuer's paths."""
+        """The status and JSON body for a request to one of this issuer's paths (on ``origin``,
+        ``(scheme, host, port)``, when the caller knows it: a JWKS on another host is told apart)."""
         if record:
             with self._lock:
                 self.requests.append(RecordedRequest(method, path, dict(headers), time.time()))
-        endpoint = self._endpoint(path)
+        endpoint = self._endpoint(path, origin)
         if endpoint is None or endpoint == "unknown":
             return 404, {"error": "not_found"}
         if method != "GET":
@@ -375,23 +423,18 @@ class FakeIssuer:
 
     @property
     def jwks_fetches(self) -> int:
-        """How many times the JWKS was requested."""
-        jwks_path = urlsplit(self.jwks_uri).path
-        return sum(1 for request in self.requests if request.path == jwks_path)
+        """How many times the JWKS was requested (at any of its URLs)."""
+        paths = {urlsplit(uri).path for uri in self.jwks_uris}
+        return sum(1 for request in self.requests if request.path in paths)
 
     def _respond(self, request: httpx.Request, *, record: bool = True) -> httpx.Response:
-        status, body = self.answer(request.method, request.url.path, request.headers, record=record)
+        status, body = self.answer(
+            request.method, request.url.path, request.headers, record=record, origin=_url_origin(request.url)
+        )
         return httpx.Response(status, json=body)
 
     def _owns(self, url: httpx.URL) -> bool:
-        origin = urlsplit(self._origin)
-        default = _DEFAULT_PORTS.get(url.scheme)
-        return (
-            url.scheme == origin.scheme
-            and url.host == origin.hostname
-            and (url.port or default) == (origin.port or default)
-            and self._endpoint(url.path) is not None
-        )
+        return self._endpoint(url.path, _url_origin(url)) is not None
 
     def transport(self, *, record: bool = True) -> httpx.MockTransport:
         """An httpx transport answering this issuer's URLs (404 for others): inject it in a client."""
@@ -499,15 +542,14 @@ class FakeIssuer:
             thread.join(timeout=5)
 
 
-def _merged(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` updated with ``overrides``; an override of ``None`` removes the claim."""
-    merged = dict(base)
-    for name, value in overrides.items():
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = value
-    return merged
+def _origin_of(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of ``url``, the port made explicit."""
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "", parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+
+
+def _url_origin(url: httpx.URL) -> tuple[str, str, int]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 0)
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -83,19 +83,6 @@ def _clerk_id(prefix: str) -> st.SearchStrategy[str]:
     return _id(f"{prefix}_2", _BASE62, 26)
 
 
-_UUIDS: Final = st.uuids(version=4).map(str)
-_IDS: Final[Mapping[str, tuple[st.SearchStrategy[str], st.SearchStrategy[str], st.SearchStrategy[str]]]] = {
-    "oidc": (_ulid_id("user"), _ulid_id("session"), _ulid_id("org")),
-    "workos": (_ulid_id("user"), _ulid_id("session"), _ulid_id("org")),
-    "clerk": (_clerk_id("user"), _clerk_id("sess"), _clerk_id("org")),
-    "clerk_v1": (_clerk_id("user"), _clerk_id("sess"), _clerk_id("org")),
-    "authgear": (_UUIDS, _UUIDS, _UUIDS),
-}
-_PERMISSIONS: Final = st.lists(
-    st.builds("{}:{}".format, st.sampled_from(_RESOURCES), st.sampled_from(_ACTIONS)), unique=True, max_size=5
-)
-
-
 @st.composite
 def _emails(draw: Draw) -> str:
     first, last = draw(st.sampled_from(_FIRST)), draw(st.sampled_from(_LAST))
@@ -103,33 +90,72 @@ def _emails(draw: Draw) -> str:
     return f"{first}.{last}{number or ''}@{draw(st.sampled_from(_DOMAINS))}"
 
 
+_UUIDS: Final = st.uuids(version=4).map(str)
+_FIREBASE_TENANTS: Final = st.builds(
+    "{}-{}".format, st.sampled_from(_SLUGS), _id("", string.ascii_lowercase + string.digits, 5)
+)
+_IDS: Final[Mapping[str, tuple[st.SearchStrategy[str], st.SearchStrategy[str], st.SearchStrategy[str]]]] = {
+    "oidc": (_ulid_id("user"), _ulid_id("session"), _ulid_id("org")),
+    "workos": (_ulid_id("user"), _ulid_id("session"), _ulid_id("org")),
+    "clerk": (_clerk_id("user"), _clerk_id("sess"), _clerk_id("org")),
+    "clerk_v1": (_clerk_id("user"), _clerk_id("sess"), _clerk_id("org")),
+    "authgear": (_UUIDS, _UUIDS, _UUIDS),
+    "auth0": (_id("auth0|", "0123456789abcdef", 24), _UUIDS, _id("org_", _BASE62, 16)),
+    "keycloak": (_UUIDS, _UUIDS, _UUIDS),
+    "cognito": (_UUIDS, _UUIDS, _UUIDS),
+    "cognito_id": (_UUIDS, _UUIDS, _UUIDS),
+    "entra": (_id("", _BASE62 + "-_", 43), _UUIDS, _UUIDS),
+    "entra_v1": (_id("", _BASE62 + "-_", 43), _UUIDS, _UUIDS),
+    "okta": (_emails(), _UUIDS, _UUIDS),
+    "supabase": (_UUIDS, _UUIDS, _UUIDS),
+    "firebase": (_id("", _BASE62, 28), _UUIDS, _FIREBASE_TENANTS),
+}
+_ONE_ROLE: Final[Mapping[str, tuple[str, ...]]] = {"supabase": ("authenticated", "service_role")}
+"""Presets whose tokens carry exactly one role, from these."""
+_DRAWS_PHONE: Final = frozenset({"supabase", "firebase", "cognito_id"})
+_STRING_ATTRIBUTES: Final = frozenset({"cognito_id"})
+_ORG_NEEDS_SLUG: Final = frozenset({"keycloak"})
+_PERMISSIONS: Final = st.lists(
+    st.builds("{}:{}".format, st.sampled_from(_RESOURCES), st.sampled_from(_ACTIONS)), unique=True, max_size=5
+)
+
+
 @st.composite
 def personas(draw: Draw, preset: str | Preset = "oidc") -> Persona:
     """Callers a ``preset`` can describe: ids in its format, realistic emails, roles, permissions.
 
-    Shrinks towards a caller with only a user id and a session id.
+    Shrinks towards a caller with only a user id (and a session id where the provider has one).
     """
     chosen = get_preset(preset)
     supports = chosen.supports
     user_ids, session_ids, org_ids = _IDS.get(chosen.name, _IDS["oidc"])
-    fields: dict[str, Any] = {"user_id": draw(user_ids), "session_id": draw(session_ids)}
+    fields: dict[str, Any] = {"user_id": draw(user_ids)}
+    if "session_id" in supports:
+        fields["session_id"] = draw(session_ids)
     if draw(st.booleans()):
         first, last = draw(st.sampled_from(_FIRST)), draw(st.sampled_from(_LAST))
         domain = draw(st.sampled_from(_DOMAINS))
-        fields.update(
-            email=f"{first}.{last}@{domain}",
-            email_verified=draw(st.booleans()),
-            given_name=first.title(),
-            family_name=last.title(),
-            name=f"{first.title()} {last.title()}",
-        )
+        profile = {
+            "email": f"{first}.{last}@{domain}",
+            "email_verified": draw(st.booleans()),
+            "given_name": first.title(),
+            "family_name": last.title(),
+            "name": f"{first.title()} {last.title()}",
+        }
+        fields.update({name: value for name, value in profile.items() if name in supports})
+    if chosen.name in _DRAWS_PHONE and draw(st.booleans()):
+        fields["phone_number"] = draw(st.from_regex(r"\+1[2-9][0-9]{9}", fullmatch=True))
     organization = "organization_id" in supports and draw(st.booleans())
     if organization:
         fields["organization_id"] = draw(org_ids)
-        if "organization_slug" in supports and draw(st.booleans()):
+        if "organization_slug" in supports and (chosen.name in _ORG_NEEDS_SLUG or draw(st.booleans())):
             fields["organization_slug"] = draw(st.sampled_from(_SLUGS))
     clerk = chosen.claims == "clerk"
-    if not clerk or organization:
+    one_role = _ONE_ROLE.get(chosen.name)
+    if one_role is not None:
+        if draw(st.booleans()):
+            fields["role"] = draw(st.sampled_from(one_role))
+    elif not clerk or organization:
         if draw(st.booleans()):
             fields["role"] = draw(st.sampled_from(_ROLES))
         if not clerk:
@@ -143,19 +169,20 @@ def personas(draw: Draw, preset: str | Preset = "oidc") -> Persona:
     if "scopes" in supports:
         fields["scopes"] = draw(st.lists(st.sampled_from(_SCOPES), unique=True, max_size=4))
     if "custom_attributes" in supports:
+        seats = st.integers(1, 500)
         fields["custom_attributes"] = draw(
             st.fixed_dictionaries(
                 {},
                 optional={
                     "plan": st.sampled_from(_PLANS),
                     "team": st.sampled_from(_SLUGS),
-                    "seats": st.integers(1, 500),
+                    "seats": seats.map(str) if chosen.name in _STRING_ATTRIBUTES else seats,
                 },
             )
         )
     if "is_anonymous" in supports:
         fields["is_anonymous"] = draw(st.booleans())
-    if draw(st.booleans()):
+    if "impersonator" in supports and draw(st.booleans()):
         admin = draw(_emails())
         fields["impersonator"] = Impersonator(
             subject=admin, email=admin, reason=draw(st.none() | st.sampled_from(_REASONS))
@@ -180,29 +207,24 @@ def claim_sets(
 ) -> dict[str, Any]:
     """Claim sets shaped like ``preset``'s tokens, valid at ``now`` (default: real time).
 
-    Times are coherent: ``iat <= nbf <= now < exp``. ``iss`` and ``aud`` are not drawn: give them
+    Times are coherent: ``iat <= nbf <= now < exp`` (``nbf`` and ``jti`` only where the provider
+    sends them). ``iss`` and ``aud`` are not drawn: give them
     in ``fixed`` (or use :func:`tokens`). ``fixed`` claims override drawn ones; ``None`` drops one.
     """
     chosen = get_preset(preset)
     claims = chosen.encode(draw(personas(chosen)))
     at = int(_clock_of(now))
     iat = at - draw(st.integers(0, 3600))
-    claims.update(
-        {
-            "iat": iat,
-            "nbf": iat + draw(st.integers(0, at - iat)),
-            "exp": at + draw(st.integers(60, 86400)),
-            "jti": draw(st.uuids()).hex,
-        }
-    )
-    for name, value in chosen.extra.items():
+    times = {
+        "iat": iat,
+        "nbf": iat + draw(st.integers(0, at - iat)),
+        "exp": at + draw(st.integers(60, 86400)),
+        "jti": draw(st.uuids()).hex,
+    }
+    claims.update({name: value for name, value in times.items() if name not in chosen.omits})
+    for name, value in json.loads(json.dumps(dict(chosen.extra))).items():
         claims.setdefault(name, value)
-    for name, value in fixed.items():
-        if value is None:
-            claims.pop(name, None)
-        else:
-            claims[name] = value
-    return claims
+    return chosen.finish(claims, fixed)
 
 
 def tokens(issuer: FakeIssuer, **fixed: Any) -> st.SearchStrategy[str]:
