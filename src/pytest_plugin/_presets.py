@@ -783,6 +783,7 @@ PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
                 extra=MappingProxyType(
                     {
                         "ver": "1.0",
+                        "acr": "1",
                         "appid": ENTRA_APP,
                         "appidacr": "0",
                         "amr": ["pwd"],
