@@ -1,9 +1,10 @@
 """Presets: how each provider shapes its tokens, so fake tokens look like the real ones.
 
-A preset knows its provider's issuer URL form, where its JWKS lives, its default claims, and how
-to encode a :class:`Persona` (role, permissions, organization, impersonator, ...) in that
-provider's claims. The matching ``asgi_authinfo`` claims preset reads them back into the same
-``AuthInfo`` fields; ``tests/plugin/test_presets.py`` holds the two to that.
+A preset knows its provider's issuer URL form, where its JWKS lives (on any host: Firebase's are
+Google's), its default claims and the ones it derives (``auth_time``, Entra's ``tid``), and how to
+encode a :class:`Persona` (role, permissions, organization, impersonator, ...) in that provider's
+claims. The matching ``asgi_authinfo`` claims preset reads them back into the same ``AuthInfo``
+fields; ``tests/plugin/test_presets.py`` and ``test_provider_presets.py`` hold the two to that.
 """
 
 from __future__ import annotations

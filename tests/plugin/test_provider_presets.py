@@ -43,7 +43,7 @@ HELPERS: dict[str, Callable[[], tuple[Issuer, ...]]] = {
 }
 MULTI_TENANT = lambda: providers.entra("organizations", ENTRA_API, tenants=[TENANT])  # noqa: E731
 CASES = [
-    *((preset, helper) for preset, helper in HELPERS.items()),
+    *(pytest.param(preset, helper, id=preset) for preset, helper in HELPERS.items()),
     pytest.param("entra", MULTI_TENANT, id="entra-organizations"),
     pytest.param("entra_v1", MULTI_TENANT, id="entra_v1-organizations"),
 ]
@@ -142,7 +142,7 @@ def test_drawn_callers_round_trip_through_the_provider_helper(
     fake = FakeIssuer(preset=preset)
     config = configure()
 
-    @settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
     @given(persona=personas(preset))
     def round_trip(persona: Persona) -> None:
         user = fake.sign_in(**persona.as_kwargs())
