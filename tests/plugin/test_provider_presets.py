@@ -18,10 +18,10 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from asgi_authinfo import AuthInfo, InvalidTokenError, Issuer, TokenVerifier, providers
+from asgi_authinfo import AuthError, AuthInfo, InvalidTokenError, Issuer, TokenVerifier, providers
 from pytest_plugin import PRESETS, FakeIssuer, Persona
 from pytest_plugin._presets import AUTH0_ROLES, COGNITO_CLIENT, ENTRA_API, OKTA_CLIENT
-from pytest_plugin.strategies import personas
+from pytest_plugin.strategies import InvalidToken, invalid_tokens, personas
 
 from .conftest import client_for, protected
 
@@ -151,6 +151,29 @@ def test_drawn_callers_round_trip_through_the_provider_helper(
         assert_describes(auth, persona, preset)
 
     round_trip()
+
+
+async def refusal(fake: FakeIssuer, token: str) -> str | None:
+    verifier = fake.verifier()
+    try:
+        await verifier.verify(token)
+    except AuthError as error:
+        return error.code
+    finally:
+        await verifier.aclose()
+    return None
+
+
+@pytest.mark.parametrize("preset", list(HELPERS))
+def test_invalid_tokens_of_provider_presets_keep_their_labels(preset: str) -> None:
+    fake = FakeIssuer(preset=preset)
+
+    @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+    @given(bad=invalid_tokens(fake))
+    def refused(bad: InvalidToken) -> None:
+        assert anyio.run(refusal, fake, bad.token) == bad.code, bad.why
+
+    refused()
 
 
 # Claim names of the real payloads in tests/providers/, and those the fakes leave out (opaque
