@@ -23,7 +23,7 @@ from .forge import assemble
 
 pytestmark = pytest.mark.anyio
 
-TIMEOUT = 0.25  # jwks_timeout: small, so stalls cost little
+TIMEOUT = 1.0  # jwks_timeout: small, so stalls cost little, yet roomy for a loaded CI machine
 COOLDOWN = 1.0  # jwks_cooldown; the failure backoff is min(cooldown, 5 s)
 MAX_AGE = 60.0
 GUARD = 10.0
