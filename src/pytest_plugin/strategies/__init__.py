@@ -1,0 +1,28 @@
+"""Hypothesis strategies for bearer tokens: realistic claim sets, valid tokens, and invalid tokens
+each labelled with the refusal code a correct verifier gives.
+
+Importing this module (the pytest plugin does) registers ``st.from_type(AuthInfo)`` and
+``st.from_type(NoAuthInfo)``.
+
+The labels of :func:`invalid_tokens` assume the verifier trusts only the fake issuer it was given
+(``config`` describes how), checks time with the issuer's clock (``fake.verifier()`` does) or
+with real time when the fake issuer uses real time, and has the issuer's current JWKS.
+"""
+
+from __future__ import annotations
+
+from ._claims import claim_sets, personas
+from ._invalid import KINDS, invalid_tokens
+from ._invalid_token import InvalidToken
+from ._tokens import tokens
+from ._types import auth_infos
+
+__all__ = [
+    "KINDS",
+    "InvalidToken",
+    "auth_infos",
+    "claim_sets",
+    "invalid_tokens",
+    "personas",
+    "tokens",
+]
