@@ -9,6 +9,7 @@ or non-signing keys are skipped.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -62,6 +63,11 @@ class JWKSCache:
         """The usable keys of the last good fetch."""
         return self._keys
 
+    @property
+    def fresh_until(self) -> float:
+        """The ``clock`` time after which the key set is refetched before its next use."""
+        return -math.inf if self._fetched_at is None else self._fetched_at + self._max_age
+
     def holds(self, key: VerifyingKey) -> bool:
         """Whether ``key`` is still in the key set (a removed key invalidates what it verified)."""
         return any(candidate is key for candidate in self._by_kid.get(key.kid or "", self._keys))
@@ -69,10 +75,14 @@ class JWKSCache:
     async def key_for(self, kid: str | None, alg: str, *, issuer: str) -> VerifyingKey:
         """The key that must have signed a token with this ``kid`` and ``alg``."""
         now = self._clock()
-        if self._is_stale(now) and self._may_attempt(now, self._backoff):
+        if self._is_stale(now) and (self._fetching() or self._may_attempt(now, self._backoff)):
             await self._refresh()
         key = self._lookup(kid, alg, issuer)
-        if key is None and kid is not None and self._may_attempt(self._clock(), self._cooldown):
+        if (
+            key is None
+            and kid is not None
+            and (self._fetching() or self._may_attempt(self._clock(), self._cooldown))
+        ):
             await self._refresh()
             key = self._lookup(kid, alg, issuer)
         if key is not None:
@@ -148,7 +158,6 @@ class JWKSCache:
         async with self._lock:
             if self._attempts != attempts_seen:
                 return  # another caller fetched while this one waited: share its result
-            self._attempts += 1
             self._attempted_at = self._clock()
             self.fetches += 1
             try:
@@ -160,10 +169,16 @@ class JWKSCache:
                 if self._keys:
                     logger.warning("keeping the last good key set for %s: %s", self.uri, exc)
                 return
+            finally:
+                self._attempts += 1  # counted once done, so callers that waited share this fetch
             self._last_failed = False
             self._last_error = None
             self._set(keys)
             self._fetched_at = self._clock()
+
+    def _fetching(self) -> bool:
+        """Whether a fetch is in flight: a caller then waits for it rather than give up or refetch."""
+        return self._lock is not None and self._lock.locked()
 
     def _set(self, keys: tuple[VerifyingKey, ...]) -> None:
         by_kid: dict[str, tuple[VerifyingKey, ...]] = {}

@@ -20,6 +20,7 @@ from ._issuer import Issuer, flatten_issuers
 from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
 from ._jwks import JWKSCache
 from ._observer import Observer, observe
+from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
@@ -59,6 +60,10 @@ class TokenVerifier:
     otherwise it owns one, closed by :meth:`aclose`. ``now`` is the wall clock used for
     ``exp``/``nbf``/``iat``; ``clock`` the monotonic clock used for JWKS ages and durations.
     ``observer`` is called with an :class:`Outcome` for every token (see ``_observer``).
+
+    Tokens that verified are remembered (``cache_size`` tokens, LRU, at most ``cache_max_bytes``
+    by estimate), so a reused token costs a lookup and a time check; ``cache_size=0`` turns
+    that off. See :class:`~asgi_authinfo.TokenCache` for the rules.
     """
 
     def __init__(
@@ -70,9 +75,13 @@ class TokenVerifier:
         clock: Callable[[], float] = time.monotonic,
         max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
         observer: Observer | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        cache_max_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
+        if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+            raise ValueError(f"cache_size must be a whole number >= 0 (0 turns it off), got {cache_size!r}")
         self.issuers = flatten_issuers(issuers)
         self.owns_client = client is None
         self.client = client or httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
@@ -86,6 +95,9 @@ class TokenVerifier:
         }
         self._templates = tuple(_IssuerKeys(issuer, self) for issuer in self.issuers if issuer.template)
         self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock)
+        self.token_cache = (
+            TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
+        )
 
     def _jwks_cache(self, uri: str, issuer: Issuer) -> JWKSCache:
         cache = self._caches.get(uri)
@@ -108,9 +120,16 @@ class TokenVerifier:
     async def verify(self, token: str) -> AuthInfo:
         """The ``AuthInfo`` for a valid token; raises an :class:`AuthError` saying why otherwise.
 
-        Every outcome is logged (refusals at INFO, never the token) and passed to the observer.
+        Every outcome is logged (refusals at INFO, never the token) and passed to the observer,
+        tokens answered from the token cache included.
         """
         started = self._clock()
+        cache = self.token_cache
+        if cache is not None and isinstance(token, str):
+            known = cache.get(token)
+            if known is not None:
+                observe(token, known, self._clock() - started, self.observer, self.max_token_bytes)
+                return known
         try:
             auth = await self._verify(token)
         except AuthError as error:
@@ -131,7 +150,8 @@ class TokenVerifier:
         parsed = parse(token)
         keys, alg, kid = self._select(parsed)
         issuer = keys.issuer
-        key = await (await keys.jwks()).key_for(kid, alg, issuer=issuer.issuer)
+        jwks = await keys.jwks()
+        key = await jwks.key_for(kid, alg, issuer=issuer.issuer)
         if not verify_signature(parsed, alg, key):
             raise InvalidTokenError(
                 f"the token's signature does not verify with the issuer's key {shown(kid)}; "
@@ -145,6 +165,10 @@ class TokenVerifier:
         auth = self._build(token, claims, issuer, exp, key)
         if issuer.userinfo:
             auth = await self._userinfo.enrich(auth, issuer, discovery=keys.discovery)
+        cache = self.token_cache
+        if cache is not None and auth.userinfo_error is None:  # a failed lookup is retried later
+            nbf, iat = claims.get("nbf"), claims.get("iat")  # NumericDates or absent: checked above
+            cache.put(token, auth, exp=exp, nbf=nbf, iat=iat, leeway=issuer.leeway, jwks=jwks, key=key)
         return auth
 
     def _select(self, parsed: ParsedToken) -> tuple[_IssuerKeys, str, str | None]:

@@ -1,0 +1,179 @@
+"""``TokenCache``: tokens this process already verified, so a reused token costs a dict lookup.
+
+A session token is sent again and again until it expires (Clerk ~60 s, WorkOS ~5 min); checking
+its signature each time is the expensive part of verification. An entry is the immutable
+``AuthInfo`` built the first time, plus what is needed to re-check the token on every hit:
+
+- time: ``exp``, ``nbf`` and ``iat`` are compared with the wall clock on every hit, with the
+  issuer's leeway and exactly the verifier's rule (expired once ``now - leeway >= exp``; not yet
+  valid while ``nbf`` or ``iat`` is after ``now + leeway``), so an entry never outlives its token;
+- keys: the entry is valid only while the JWKS it was checked against is fresh and still holds
+  the key that verified it. When the key set was refetched, a key that left it drops the entry;
+  once the key set is older than its ``max_age``, the token is verified again in full (which
+  refetches the key set first), so a cached token is never trusted longer than an uncached one.
+
+Memory is bounded twice: at most ``max_entries`` tokens (least recently used evicted first) and
+at most ``max_bytes`` by estimate, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus
+``BYTES_PER_TOKEN_CHAR`` per character of the token (an ``AuthInfo`` holds the token, its decoded
+claims and the mapped fields, which grow with the token: about 3.9 KB measured for an 840-character
+token, 74 KB for a 7.6 KB one). Entries are only ever made from tokens that verified, so only the
+trusted issuers can fill the cache. It is meant for one event loop, like the verifier that owns it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Final
+
+from ._auth_info import AuthInfo
+from ._jose import VerifyingKey
+from ._jwks import JWKSCache
+
+__all__ = [
+    "BYTES_PER_TOKEN_CHAR",
+    "DEFAULT_CACHE_BYTES",
+    "DEFAULT_CACHE_SIZE",
+    "ENTRY_OVERHEAD_BYTES",
+    "TokenCache",
+]
+
+DEFAULT_CACHE_SIZE: Final = 10_000
+DEFAULT_CACHE_BYTES: Final = 128 * 1024 * 1024
+ENTRY_OVERHEAD_BYTES: Final = 1024
+BYTES_PER_TOKEN_CHAR: Final = 10
+_NEVER: Final = float("-inf")
+
+
+class _Entry:
+    """One verified token. Mutable only to refresh its key-set snapshot after a JWKS refetch."""
+
+    __slots__ = ("auth", "cost", "exp", "fresh_until", "jwks", "key", "keys", "leeway", "start")
+
+    def __init__(
+        self,
+        auth: AuthInfo,
+        *,
+        exp: float,
+        start: float,
+        leeway: float,
+        jwks: JWKSCache,
+        key: VerifyingKey,
+        cost: int,
+    ) -> None:
+        self.auth = auth
+        self.exp = exp
+        self.start = start
+        self.leeway = leeway
+        self.jwks = jwks
+        self.key = key
+        self.keys = jwks.keys
+        self.fresh_until = jwks.fresh_until
+        self.cost = cost
+
+
+class TokenCache:
+    """An LRU of verified tokens keyed by the exact token string; see the module docstring.
+
+    ``now`` is the wall clock for ``exp``/``nbf``/``iat`` and ``clock`` the monotonic clock of
+    the JWKS caches (the verifier passes its own, so tests can inject both).
+    """
+
+    def __init__(
+        self,
+        max_entries: int = DEFAULT_CACHE_SIZE,
+        *,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
+        now: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise ValueError(f"max_entries must be a whole number >= 1, got {max_entries!r}")
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+            raise ValueError(f"max_bytes must be a whole number >= 1, got {max_bytes!r}")
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._now = now
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._bytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def estimated_bytes(self) -> int:
+        """The estimated memory the entries hold (what ``max_bytes`` bounds)."""
+        return self._bytes
+
+    def get(self, token: str) -> AuthInfo | None:
+        """The ``AuthInfo`` of a token verified before and still valid now, else ``None``."""
+        entry = self._entries.get(token)
+        if entry is not None:
+            now = self._now()
+            leeway = entry.leeway
+            if (
+                now - leeway < entry.exp
+                and entry.start <= now + leeway
+                and entry.keys is entry.jwks.keys
+                and self._clock() < entry.fresh_until
+            ) or self._keys_still_hold(entry):
+                self._entries.move_to_end(token)
+                self.hits += 1
+                return entry.auth
+            self._drop(token)
+        self.misses += 1
+        return None
+
+    def put(
+        self,
+        token: str,
+        auth: AuthInfo,
+        *,
+        exp: float,
+        nbf: float | None,
+        iat: float | None,
+        leeway: float,
+        jwks: JWKSCache,
+        key: VerifyingKey,
+    ) -> None:
+        """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``."""
+        cost = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
+        if cost > self.max_bytes:
+            return
+        start = max(_NEVER if nbf is None else nbf, _NEVER if iat is None else iat)
+        entries = self._entries
+        if token in entries:
+            self._drop(token)
+        entries[token] = _Entry(auth, exp=exp, start=start, leeway=leeway, jwks=jwks, key=key, cost=cost)
+        self._bytes += cost
+        while len(entries) > self.max_entries or self._bytes > self.max_bytes:
+            _, evicted = entries.popitem(last=False)
+            self._bytes -= evicted.cost
+
+    def clear(self) -> None:
+        """Forget every token (the next request with each one is verified in full)."""
+        self._entries.clear()
+        self._bytes = 0
+
+    def _keys_still_hold(self, entry: _Entry) -> bool:
+        """The slow half of a hit: the time rules hold and the key survived a JWKS refetch."""
+        now = self._now()
+        leeway = entry.leeway
+        if now - leeway >= entry.exp or entry.start > now + leeway:
+            return False
+        jwks = entry.jwks
+        fresh_until = jwks.fresh_until
+        if self._clock() >= fresh_until or not jwks.holds(entry.key):
+            return False
+        entry.keys = jwks.keys
+        entry.fresh_until = fresh_until
+        return True
+
+    def _drop(self, token: str) -> None:
+        entry = self._entries.pop(token, None)
+        if entry is not None:
+            self._bytes -= entry.cost
