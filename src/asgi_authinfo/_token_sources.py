@@ -6,7 +6,6 @@ Each source reads the ASGI scope and returns the token, ``None`` when it has non
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, runtime_checkable
@@ -16,7 +15,13 @@ from ._errors import InvalidRequestError
 
 __all__ = ["BearerHeader", "Cookie", "QueryParam", "TokenSource", "token_from"]
 
-_TOKEN68: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+_TOKEN68_CHARS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
+
+
+def is_token68(text: str) -> bool:
+    """RFC 7235 token68, ``[A-Za-z0-9-._~+/]+=*``, checked at C speed (a regex costs ~1 µs per token)."""
+    body = text.rstrip("=")
+    return bool(body) and body.isascii() and not body.encode("ascii").translate(None, _TOKEN68_CHARS)
 
 
 @runtime_checkable
@@ -50,7 +55,7 @@ class BearerHeader:
             raise InvalidRequestError(
                 "the Authorization header says Bearer but carries no token", code="invalid_request"
             )
-        if not _TOKEN68.fullmatch(credentials):
+        if not is_token68(credentials):
             raise InvalidRequestError(
                 "the Authorization header's bearer token has characters a token cannot have "
                 "(RFC 6750 §2.1: one token68 after 'Bearer ')",
