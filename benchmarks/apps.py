@@ -64,7 +64,7 @@ class PyJWTBackend(AuthenticationBackend):
         if scheme.lower() != "bearer":
             return None
         try:
-            key = self.key if self.client is None else self.client.get_signing_key_from_jwt(token)
+            key: Any = self.key if self.client is None else self.client.get_signing_key_from_jwt(token)
             claims = jwt.decode(
                 token, key, algorithms=self.algorithms, audience=self.audience, issuer=self.issuer
             )
