@@ -44,9 +44,9 @@ async def bare_app(scope: Any, receive: Any, send: Any) -> None:
 class PyJWTBackend(AuthenticationBackend):
     """What users hand-roll today: PyJWT's ``jwt.decode`` with keys fetched beforehand.
 
-    ``keys`` is either a ``PyJWKClient`` with its key set already cached (what Auth0's FastAPI
-    sample and most tutorials use: it reads the token's ``kid`` header, then ``jwt.decode``
-    verifies), or one known key (the cheapest possible hand-roll: no ``kid`` lookup at all).
+    ``keys`` is either a ``PyJWKClient`` with its key set already cached (the pattern PyJWT
+    documents for a JWKS: it reads the token's ``kid`` header, then ``jwt.decode`` verifies), or
+    one known key (the cheapest possible hand-roll: no ``kid`` lookup at all).
     """
 
     def __init__(self, keys: jwt.PyJWKClient | Any, *, algorithm: str, issuer: str, audience: str) -> None:

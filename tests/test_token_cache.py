@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from asgi_authinfo import AuthError, AuthInfo, Issuer, TokenVerifier
-from asgi_authinfo._token_cache import BYTES_PER_TOKEN_CHAR, ENTRY_OVERHEAD_BYTES, TokenCache
+from asgi_authinfo import AuthError, AuthInfo, Issuer, TokenCache, TokenVerifier
+from asgi_authinfo._token_cache import BYTES_PER_TOKEN_CHAR, ENTRY_OVERHEAD_BYTES
 from pytest_plugin import FakeIssuer
 
 pytestmark = pytest.mark.anyio

@@ -19,6 +19,7 @@ from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
+from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
 from ._verifier import TokenVerifier
 from .claims import MappedClaims
@@ -52,6 +53,7 @@ __all__ = [
     "QueryParam",
     "Requirement",
     "Scopes",
+    "TokenCache",
     "TokenSource",
     "TokenVerifier",
     "User",
