@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from asgi_authinfo import AuthError, AuthInfo, Issuer, TokenCache, TokenVerifier
+from asgi_authinfo import AuthError, AuthInfo, Issuer, Outcome, TokenCache, TokenVerifier
 from asgi_authinfo._token_cache import BYTES_PER_TOKEN_CHAR, ENTRY_OVERHEAD_BYTES
 from pytest_plugin import FakeIssuer
 
@@ -287,3 +287,39 @@ async def test_the_cache_stays_within_its_memory_budget(
     assert len(cache_of(tiny)) == 0
     cache.clear()
     assert (len(cache), cache.estimated_bytes) == (0, 0)
+
+
+# -- with observers and userinfo --------------------------------------------------------------
+
+
+async def test_tokens_answered_from_the_cache_are_observed_too(
+    quick_fake: FakeIssuer, wall: Clock, mono: Clock
+) -> None:
+    outcomes: list[Outcome] = []
+    verifier = TokenVerifier([quick_fake.issuer_config()], now=wall, clock=mono, observer=outcomes.append)
+    token = quick_fake.token()
+    await verifier.verify(token)
+    await verifier.verify(token)
+    assert [(o.accepted, o.issuer) for o in outcomes] == [(True, quick_fake.issuer)] * 2
+    assert cache_of(verifier).hits == 1
+    await verifier.aclose()
+
+
+async def test_an_enriched_auth_info_is_cached_but_a_failed_userinfo_lookup_is_not(
+    quick_fake: FakeIssuer, wall: Clock, mono: Clock
+) -> None:
+    token = quick_fake.token(email="ada@example.com")
+    enriched = make_verifier(quick_fake.issuer_config(userinfo=True), wall, mono)
+    first = await enriched.verify(token)
+    assert first.userinfo is not None and first.userinfo_error is None
+    assert await enriched.verify(token) is first
+    assert len(quick_fake.requests_to("/oauth2/userinfo")) == 1
+
+    failing = make_verifier(
+        quick_fake.issuer_config(userinfo=True, userinfo_uri=quick_fake.issuer + "/no-userinfo-here"),
+        wall,
+        mono,
+    )
+    refused_lookup = await failing.verify(token)
+    assert refused_lookup.userinfo_error is not None
+    assert len(cache_of(failing)) == 0  # retried once the enricher's failure window has passed
