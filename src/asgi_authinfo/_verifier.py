@@ -128,7 +128,8 @@ class TokenVerifier:
         if cache is not None and isinstance(token, str):
             known = cache.get(token)
             if known is not None:
-                observe(token, known, self._clock() - started, self.observer, self.max_token_bytes)
+                if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
+                    observe(token, known, self._clock() - started, self.observer, self.max_token_bytes)
                 return known
         try:
             auth = await self._verify(token)
