@@ -56,6 +56,7 @@ class JWKSCache:
         self._last_error: str | None = None
         self._attempts = 0
         self._lock: anyio.Lock | None = None
+        self._in_flight = False
         self.fetches = 0
 
     @property
@@ -75,8 +76,10 @@ class JWKSCache:
     async def key_for(self, kid: str | None, alg: str, *, issuer: str) -> VerifyingKey:
         """The key that must have signed a token with this ``kid`` and ``alg``."""
         now = self._clock()
-        if self._is_stale(now) and (self._fetching() or self._may_attempt(now, self._backoff)):
-            await self._refresh()
+        if self._is_stale(now) and (
+            self._may_attempt(now, self._backoff) or (not self._keys and self._fetching())
+        ):
+            await self._refresh()  # with last good keys, a refresh in flight is not waited for
         key = self._lookup(kid, alg, issuer)
         if (
             key is None
@@ -160,6 +163,7 @@ class JWKSCache:
                 return  # another caller fetched while this one waited: share its result
             self._attempted_at = self._clock()
             self.fetches += 1
+            self._in_flight = True
             try:
                 document = await fetch_json(self._client, self.uri, timeout=self._timeout, what="JWKS")
                 keys = _keys_of(document, self.uri)
@@ -171,6 +175,7 @@ class JWKSCache:
                 return
             finally:
                 self._attempts += 1  # counted once done, so callers that waited share this fetch
+                self._in_flight = False
             self._last_failed = False
             self._last_error = None
             self._set(keys)
@@ -178,7 +183,7 @@ class JWKSCache:
 
     def _fetching(self) -> bool:
         """Whether a fetch is in flight: a caller then waits for it rather than give up or refetch."""
-        return self._lock is not None and self._lock.locked()
+        return self._in_flight
 
     def _set(self, keys: tuple[VerifyingKey, ...]) -> None:
         by_kid: dict[str, tuple[VerifyingKey, ...]] = {}
