@@ -152,7 +152,10 @@ def _json_object(data: bytes, part: str) -> dict[str, Any]:
         raise InvalidTokenError(f"the token's {part} is not valid UTF-8 JSON", code="malformed") from None
     if not isinstance(value, dict):
         raise InvalidTokenError(f"the token's {part} is not a JSON object", code="malformed")
-    if not _nested_within(value, MAX_JSON_DEPTH):
+    # Each nested object or array opens with a bracket, so fewer brackets than the limit (the
+    # common case, counted at C speed) cannot nest too deep; only then is the tree walked.
+    brackets = data.count(b"{") + data.count(b"[")
+    if brackets > MAX_JSON_DEPTH and not _nested_within(value, MAX_JSON_DEPTH):
         raise InvalidTokenError(
             f"the token's {part} nests deeper than {MAX_JSON_DEPTH} levels", code="malformed"
         )
