@@ -139,10 +139,14 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_STRICT_JSON: Final = json.JSONDecoder(object_pairs_hook=_unique)
+"""Built once: ``json.loads`` with a hook builds a new decoder on every call."""
+
+
 def _json_object(data: bytes, part: str) -> dict[str, Any]:
     """Decode one segment as a UTF-8 JSON object, refusing what RFC 7515 and RFC 8259 do not allow."""
     try:
-        value = json.loads(data.decode("utf-8"), object_pairs_hook=_unique)
+        value = _STRICT_JSON.decode(data.decode("utf-8"))
     except _RepeatedName as exc:
         raise InvalidTokenError(
             f"the token's {part} names {shown(exc.args[0])} twice (RFC 7515 §4: names must be unique)",
