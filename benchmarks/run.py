@@ -795,7 +795,13 @@ def main() -> None:
     args = parser.parse_args()
     settings = QUICK if args.quick else FULL
     command = "python benchmarks/run.py" + "".join(
-        f" {flag}" for flag, on in (("--quick", args.quick), ("--no-uvicorn", args.no_uvicorn)) if on
+        f" {flag}"
+        for flag, on in (
+            ("--quick", args.quick),
+            ("--no-uvicorn", args.no_uvicorn),
+            ("--profile", args.profile),
+        )
+        if on
     )
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
