@@ -8,6 +8,7 @@ or non-signing keys are skipped.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -49,6 +50,7 @@ class JWKSCache:
         self._timeout = timeout
         self._clock = clock
         self._by_kid: dict[str, tuple[VerifyingKey, ...]] = {}
+        self._by_source: dict[str, VerifyingKey] = {}
         self._keys: tuple[VerifyingKey, ...] = ()
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
@@ -166,7 +168,7 @@ class JWKSCache:
             self._in_flight = True
             try:
                 document = await fetch_json(self._client, self.uri, timeout=self._timeout, what="JWKS")
-                keys = _keys_of(document, self.uri)
+                keys, by_source = _keys_of(document, self.uri, self._by_source)
             except FetchError as exc:
                 self._last_failed = True
                 self._last_error = str(exc)
@@ -179,6 +181,7 @@ class JWKSCache:
             self._last_failed = False
             self._last_error = None
             self._set(keys)
+            self._by_source = by_source
             self._fetched_at = self._clock()
 
     def _fetching(self) -> bool:
@@ -194,11 +197,27 @@ class JWKSCache:
         self._by_kid = by_kid
 
 
-def _keys_of(document: Any, uri: str) -> tuple[VerifyingKey, ...]:
+def _keys_of(
+    document: Any, uri: str, previous: Mapping[str, VerifyingKey]
+) -> tuple[tuple[VerifyingKey, ...], dict[str, VerifyingKey]]:
+    """The usable keys of a JWKS document, reusing the key object of every unchanged entry.
+
+    Reuse keeps what those keys verified valid in the token cache, and skips rebuilding them.
+    """
     if not isinstance(document, Mapping) or not isinstance(document.get("keys"), list):
         raise FetchError(f"the JWKS at {uri} is not a JSON object with a `keys` list")
     entries = document["keys"]
-    keys = tuple(key for key in map(key_from_jwk, entries) if key is not None)
+    by_source: dict[str, VerifyingKey] = {}
+    keys: list[VerifyingKey] = []
+    for entry in entries:
+        try:
+            source = json.dumps(entry, sort_keys=True)
+        except (TypeError, ValueError, RecursionError):
+            continue
+        key = previous.get(source) or key_from_jwk(entry)
+        if key is not None:
+            by_source[source] = key
+            keys.append(key)
     skipped = len(entries) - len(keys)
     if skipped:
         logger.warning(
@@ -209,4 +228,4 @@ def _keys_of(document: Any, uri: str) -> tuple[VerifyingKey, ...]:
         )
     if not keys:
         raise FetchError(f"the JWKS at {uri} has no usable signing keys")
-    return keys
+    return tuple(keys), by_source

@@ -101,7 +101,12 @@ async def test_max_age_refetches(fake: FakeIssuer, clock: Clock) -> None:
     clock.advance(1)
     await cache.key_for(fake.key.kid, "RS256", issuer="i")
     assert server.requests == 2
-    assert cache.holds(key) is False  # a new fetch builds new key objects
+    assert cache.holds(key)  # an unchanged key keeps its key object (and what it verified)
+    assert await cache.key_for(fake.key.kid, "RS256", issuer="i") is key
+    fake.rotate_keys(keep_old=False)
+    clock.advance(600)
+    await cache.key_for(fake.key.kid, "RS256", issuer="i")
+    assert cache.holds(key) is False  # a key that left the JWKS is gone
 
 
 async def test_failed_refresh_keeps_last_good_keys(fake: FakeIssuer, clock: Clock) -> None:
