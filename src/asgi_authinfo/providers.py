@@ -9,10 +9,11 @@ through.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
 from ._claim_checks import TENANT_PLACEHOLDER, ClaimIn, CognitoTokenUse
+from ._errors import InvalidTokenError
 from ._issuer import Issuer
 from .claims import ClaimMapper
 from .claims.auth0 import mapper as auth0_claims
@@ -54,23 +55,44 @@ def workos(client_id: str, *, api_hostname: str = "api.workos.com", **options: A
 
 
 def clerk(
-    frontend_api_url: str, *, authorized_parties: str | Sequence[str] | None = None, **options: Any
+    frontend_api_url: str,
+    *,
+    authorized_parties: str | Sequence[str] | None = None,
+    treat_pending_as_signed_out: bool = True,
+    **options: Any,
 ) -> tuple[Issuer, ...]:
     """Clerk: the Frontend API URL is the issuer; keys at ``/.well-known/jwks.json``.
 
     Pass ``authorized_parties`` (your front-end origins) to check ``azp``, Clerk's CSRF guard for
-    cookie-borne session tokens.
+    cookie-borne session tokens. Like Clerk's ``auth()``, a pending session (``sts: "pending"``,
+    a session task such as choosing an organization is unfinished) counts as signed out unless
+    ``treat_pending_as_signed_out=False``.
     """
     issuer = frontend_api_url.rstrip("/")
+    checks = tuple(options.pop("claim_checks", ()))
+    if treat_pending_as_signed_out:
+        checks = (*checks, _clerk_session_not_pending)
     return (
         Issuer(
             issuer,
             jwks_uri=f"{issuer}/.well-known/jwks.json",
             claims="clerk",
             authorized_parties=authorized_parties,
+            claim_checks=checks,
             **options,
         ),
     )
+
+
+def _clerk_session_not_pending(claims: Mapping[str, Any], issuer: str, /) -> None:
+    if claims.get("sts") == "pending":
+        raise InvalidTokenError(
+            "the Clerk session is pending (sts 'pending': the user has a session task to finish, such "
+            "as choosing an organization), which Clerk treats as signed out; pass "
+            "treat_pending_as_signed_out=False to providers.clerk() to accept pending sessions",
+            code="invalid_claim",
+            issuer=issuer,
+        )
 
 
 def authgear(

@@ -61,3 +61,29 @@ def test_provider_helpers() -> None:
     assert authgear.audience == ("https://myapp.authgear.cloud",)
     with pytest.raises(ValueError, match="client id"):
         providers.workos("")
+
+
+async def _verify_clerk(claims: dict[str, object], **options: object) -> str:
+    from asgi_authinfo import AuthError, TokenVerifier
+    from pytest_plugin import FakeIssuer
+
+    with FakeIssuer("https://clerk.example.com") as fake:
+        verifier = TokenVerifier(providers.clerk(fake.issuer, **options))  # type: ignore[arg-type]
+        try:
+            return (await verifier.verify(fake.token(**claims))).subject
+        except AuthError as error:
+            return error.code
+        finally:
+            await verifier.aclose()
+
+
+@pytest.mark.anyio
+async def test_clerk_pending_sessions_count_as_signed_out_as_in_clerks_auth() -> None:
+    # Clerk's auth() treats `sts: "pending"` as signed out unless treatPendingAsSignedOut is false.
+    assert await _verify_clerk({"sub": "user_1", "sts": "pending"}) == "invalid_claim"
+    assert await _verify_clerk({"sub": "user_1", "sts": "active"}) == "user_1"
+    assert await _verify_clerk({"sub": "user_1"}) == "user_1"  # v1 tokens carry no sts
+    assert (
+        await _verify_clerk({"sub": "user_1", "sts": "pending"}, treat_pending_as_signed_out=False)
+        == "user_1"
+    )
