@@ -11,7 +11,7 @@ from ._auth_info import AuthInfo, NoAuthInfo
 from ._errors import AuthError, InsufficientScopeError, MissingTokenError
 from ._responses import send_refusal
 
-__all__ = ["Requirement", "check", "get_auth", "requires"]
+__all__ = ["Requirement", "check", "get_auth", "realm_of", "requires"]
 
 
 def get_auth(source: Any) -> AuthInfo | NoAuthInfo:
@@ -28,6 +28,15 @@ def get_auth(source: Any) -> AuthInfo | NoAuthInfo:
         "no auth on this request: wrap your ASGI app in asgi_authinfo.AuthInfoMiddleware "
         "(app = AuthInfoMiddleware(app, issuers=[...])) so it fills scope['auth']"
     )
+
+
+def realm_of(source: Any, realm: str | None = None) -> str:
+    """The realm a refusal names: ``realm`` when given, else the middleware's, else ``"api"``."""
+    if realm is not None:
+        return realm
+    scope = source if isinstance(source, dict) else getattr(source, "scope", None)
+    found = scope.get("auth_realm") if isinstance(scope, dict) else None
+    return found if isinstance(found, str) else "api"
 
 
 class Requirement:
@@ -83,7 +92,7 @@ def requires(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
 ) -> Callable[[Any], Any]:
     """Guard a raw ASGI app: 401 when signed out, 403 ``insufficient_scope`` when ``has()`` fails.
 
@@ -98,7 +107,7 @@ def requires(
             if scope_["type"] in ("http", "websocket"):
                 error = check(get_auth(scope_), requirement)
                 if error is not None:
-                    await send_refusal(scope_, send, error, realm)
+                    await send_refusal(scope_, send, error, realm_of(scope_, realm))
                     return
             await app(scope_, receive, send)
 

@@ -85,6 +85,7 @@ class AuthInfoMiddleware:
             return
         scope_dict: Any = scope
         scope_dict["auth"] = auth
+        scope_dict["auth_realm"] = self.realm  # so guards and adapters answer with the same realm
         scope_dict["user"] = ANONYMOUS_USER if auth.user is None else auth.user
         await self.app(scope, receive, send)
 

@@ -57,3 +57,17 @@ async def test_requires_guard(clock: Clock) -> None:
     assert 'scope="posts:write"' in member.headers["www-authenticate"]
     assert member.json()["error_code"] == "insufficient_scope"
     assert writer.status_code == 200
+
+
+async def test_guards_answer_with_the_middlewares_realm(clock: Clock) -> None:
+    with FakeIssuer(now=clock) as fake:
+        verifier = TokenVerifier([fake.issuer_config()], now=clock, clock=clock)
+        app = AuthInfoMiddleware(requires(permission="posts:write")(ok), verifier=verifier, realm="orders")
+        pinned = AuthInfoMiddleware(
+            requires(permission="posts:write", realm="pinned")(ok), verifier=verifier, realm="orders"
+        )
+        for wrapped, realm in ((app, "orders"), (pinned, "pinned")):
+            transport = httpx.ASGITransport(app=wrapped)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                response = await client.get("/")
+            assert response.headers["www-authenticate"] == f'Bearer realm="{realm}"'

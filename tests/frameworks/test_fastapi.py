@@ -68,6 +68,20 @@ def test_issuer_unavailable_is_503_with_retry_after(fake_issuer: FakeIssuer) -> 
     assert response.json()["detail"]["error_code"] == "issuer_unavailable"
 
 
+def test_dependencies_answer_with_the_middlewares_realm(fake_issuer: FakeIssuer) -> None:
+    app = FastAPI()
+    app.add_middleware(AuthInfoMiddleware, issuers=[fake_issuer.issuer_config()], realm="orders")
+
+    @app.get("/posts")
+    async def posts(auth: SignedIn) -> dict[str, Any]:
+        return {"user_id": auth.user_id}
+
+    with TestClient(app) as client:
+        response = client.get("/posts")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="orders"'
+
+
 def test_websocket_refusal_without_denial_responses_closes_with_1008() -> None:
     scope = {"type": "websocket", "headers": [], "extensions": {}}
     refused = refusal(HTTPConnection(scope), MissingTokenError("sign in"))

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
-from .._guards import Requirement, check, get_auth
+from .._guards import Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -35,7 +35,7 @@ def require(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
 ) -> Callable[[View], View]:
     """Guard a Django view (function, sync or async): 401 signed out, 403 when ``has(...)`` fails."""
     requirement = Requirement(
@@ -46,7 +46,7 @@ def require(
         error = check(get_auth(request), requirement)
         if error is None:
             return None
-        answer = Refusal.of(error, realm)
+        answer = Refusal.of(error, realm_of(request, realm))
         return HttpResponse(
             answer.body, status=answer.status, headers=answer.headers, content_type="application/json"
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .._guards import Requirement, check, get_auth
+from .._guards import Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -49,7 +49,7 @@ def require(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
 ) -> Callable[..., Awaitable[None]]:
     """A Falcon ASGI hook: 401 when signed out, 403 ``insufficient_scope`` when ``has(...)`` fails."""
     requirement = Requirement(
@@ -60,7 +60,7 @@ def require(
         error = check(get_auth(req), requirement)
         if error is None:
             return
-        answer = Refusal.of(error, realm)
+        answer = Refusal.of(error, realm_of(req, realm))
         if isinstance(resp, falcon.asgi.WebSocket):
             await resp.close(answer.close_code, answer.close_reason)
             raise falcon.WebSocketDisconnected(answer.close_code)

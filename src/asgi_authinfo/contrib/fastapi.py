@@ -12,7 +12,7 @@ from typing import Annotated
 
 from .._auth_info import AuthInfo, NoAuthInfo
 from .._errors import AuthError
-from .._guards import Requirement, check, get_auth
+from .._guards import Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -57,7 +57,7 @@ def require(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
     scheme: BearerAuth = bearer_auth,
 ) -> Callable[..., Awaitable[AuthInfo]]:
     """A dependency for a signed-in caller with ``auth.has(...)``: 401 signed out, 403 otherwise.
@@ -80,14 +80,14 @@ def require(
     return required
 
 
-def refusal(connection: HTTPConnection, error: AuthError, realm: str = "api") -> Exception:
+def refusal(connection: HTTPConnection, error: AuthError, realm: str | None = None) -> Exception:
     """The exception that makes FastAPI answer ``error`` like the middleware does.
 
     On HTTP, and on a WebSocket handshake when the server supports denial responses, an
     ``HTTPException`` with the RFC 6750 headers (body ``{"detail": {"error", "error_code",
     "error_description"}}``); otherwise a ``WebSocketException`` closing with 1008 (1013 on 503).
     """
-    answer = Refusal.of(error, realm)
+    answer = Refusal.of(error, realm_of(connection, realm))
     if connection.scope["type"] == "websocket" and "websocket.http.response" not in (
         connection.scope.get("extensions") or {}
     ):

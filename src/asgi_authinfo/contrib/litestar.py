@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from .._auth_info import AnonymousUser, AuthInfo, NoAuthInfo, User
-from .._guards import Requirement, check, get_auth
+from .._guards import Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -38,7 +38,7 @@ def require(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
 ) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
     """A Litestar guard: 401 when signed out, 403 ``insufficient_scope`` when ``auth.has(...)`` fails.
 
@@ -54,7 +54,7 @@ def require(
         error = check(get_auth(connection), requirement)
         if error is None:
             return
-        answer = Refusal.of(error, realm)
+        answer = Refusal.of(error, realm_of(connection, realm))
         if connection.scope["type"] == ScopeType.WEBSOCKET:
             raise WebSocketException(detail=answer.close_reason, code=answer.close_code)
         raise HTTPException(

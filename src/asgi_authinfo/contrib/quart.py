@@ -11,7 +11,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from .._guards import Requirement, check, get_auth
+from .._guards import Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -31,7 +31,7 @@ def require(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
 ) -> Callable[[Handler], Handler]:
     """Guard a Quart route or WebSocket handler: 401 signed out, 403 when ``auth.has(...)`` fails.
 
@@ -48,7 +48,7 @@ def require(
             error = check(get_auth(connection), requirement)
             if error is None:
                 return await handler(*args, **kwargs)
-            answer = Refusal.of(error, realm)
+            answer = Refusal.of(error, realm_of(connection, realm))
             return Response(answer.body, answer.status, answer.headers, content_type="application/json")
 
         return guarded  # type: ignore[return-value]

@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .._guards import Requirement, check, get_auth
+from .._guards import Requirement, check, get_auth, realm_of
 from .._responses import send_refusal
 from ._refusal import Refusal, framework_missing
 
@@ -36,7 +36,7 @@ def require(
     feature: str | None = None,
     entitlement: str | None = None,
     scope: str | None = None,
-    realm: str = "api",
+    realm: str | None = None,
 ) -> Callable[[Endpoint], Endpoint]:
     """Guard a Starlette endpoint function (request or websocket, sync or async, or a method)."""
     requirement = Requirement(
@@ -51,7 +51,7 @@ def require(
                 connection = _connection(args, kwargs)
                 error = check(get_auth(connection), requirement)
                 if error is not None:
-                    return _response(Refusal.of(error, realm))
+                    return _response(Refusal.of(error, realm_of(connection, realm)))
                 return endpoint(*args, **kwargs)
 
             return sync_endpoint  # type: ignore[return-value]
@@ -63,9 +63,9 @@ def require(
             if error is None:
                 return await endpoint(*args, **kwargs)
             if isinstance(connection, WebSocket):
-                await send_refusal(connection.scope, connection.send, error, realm)
+                await send_refusal(connection.scope, connection.send, error, realm_of(connection, realm))
                 return None
-            return _response(Refusal.of(error, realm))
+            return _response(Refusal.of(error, realm_of(connection, realm)))
 
         return async_endpoint  # type: ignore[return-value]
 
