@@ -9,25 +9,12 @@ import pytest
 
 from asgi_authinfo import AuthError, AuthInfo, Issuer, Outcome, TokenCache, TokenVerifier
 from asgi_authinfo._token_cache import BYTES_PER_TOKEN_CHAR, ENTRY_OVERHEAD_BYTES
-from pytest_plugin import FakeIssuer
+from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
 
 START = 1_800_000_000.0
 AUDIENCE = "api://orders"
-
-
-class Clock:
-    """A settable clock: the wall clock (``now=``) or the monotonic one (``clock=``)."""
-
-    def __init__(self, start: float) -> None:
-        self.value = start
-
-    def __call__(self) -> float:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += seconds
 
 
 @pytest.fixture
@@ -128,7 +115,7 @@ async def test_expiry_is_honoured_to_the_second_exactly_as_without_the_cache(
     token = quick_fake.token()  # exp = START + 300
     known = await cached.verify(token)
 
-    wall.value = START + 300 + leeway + offset
+    wall.set(START + 300 + leeway + offset)
     got = await outcome(cached, token)
     assert (got is known) == (offset < 0)
     assert got == (known if offset < 0 else "expired")
@@ -148,7 +135,7 @@ async def test_nbf_and_iat_are_rechecked_on_every_hit(
     token = quick_fake.token(**{claim: int(START) + 3, other: None})
     known = await cached.verify(token)
 
-    wall.advance(-back)  # refused once START + 3 > START - back + 5, i.e. back > 2
+    wall.set(wall() - back)  # refused once START + 3 > START - back + 5, i.e. back > 2
     got = await outcome(cached, token)
     assert got == (known if back <= 2 else "not_yet_valid")
     assert (got is known) == (back <= 2)

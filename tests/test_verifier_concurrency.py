@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from asgi_authinfo import AuthError, TokenVerifier
-from pytest_plugin import FakeIssuer
+from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
 
@@ -61,13 +61,7 @@ async def test_concurrent_cold_requests_share_one_fetch_even_when_they_arrive_du
 
 
 async def test_a_flood_of_unknown_kids_costs_at_most_one_fetch_per_cooldown() -> None:
-    class Clock:
-        value = 1000.0
-
-        def __call__(self) -> float:
-            return self.value
-
-    clock = Clock()
+    clock = Clock(1000.0)
     rng = random.Random(7)
     with FakeIssuer(algorithm="EdDSA", audience=AUDIENCE) as fake:
         verifier = TokenVerifier([fake.issuer_config(jwks_cooldown=30)], clock=clock)
@@ -78,7 +72,7 @@ async def test_a_flood_of_unknown_kids_costs_at_most_one_fetch_per_cooldown() ->
                 await verifier.verify(token)
             except AuthError as error:
                 codes[error.code] += 1
-            clock.value += 90 / len(tokens)
+            clock.advance(90 / len(tokens))
         await verifier.aclose()
     assert codes == Counter(unknown_key=300)
     assert fake.jwks_fetches == 3

@@ -7,27 +7,15 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from asgi_authinfo import TokenVerifier
-from pytest_plugin import FakeIssuer
+from pytest_plugin import Clock, FakeIssuer
 
 ALGORITHMS = ["RS256", "ES256", "EdDSA"]
 
 
-class Clock:
-    """A settable wall clock for ``TokenVerifier(now=...)`` and ``FakeIssuer(now=...)``."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.value = start
-
-    def __call__(self) -> float:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += seconds
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    """A frozen wall clock, also used as the verifier's monotonic clock."""
+    return Clock(1_800_000_000.0)
 
 
 @pytest.fixture(params=ALGORITHMS)

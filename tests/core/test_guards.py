@@ -8,9 +8,7 @@ import httpx
 import pytest
 
 from asgi_authinfo import AuthInfoMiddleware, NoAuthInfo, TokenVerifier, get_auth, requires
-from pytest_plugin import FakeIssuer
-
-from .conftest import Clock
+from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
 

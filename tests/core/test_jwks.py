@@ -13,9 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from asgi_authinfo import AuthError, InvalidTokenError, IssuerUnavailableError, JWKSCache
-from pytest_plugin import FakeIssuer
-
-from .conftest import Clock
+from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
 

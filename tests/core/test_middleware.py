@@ -22,9 +22,7 @@ from asgi_authinfo import (
     get_auth,
 )
 from asgi_authinfo._token_sources import BearerHeader
-from pytest_plugin import FakeIssuer
-
-from .conftest import Clock
+from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
 
@@ -94,7 +92,7 @@ async def test_no_token_passes_as_no_auth_info(fake: FakeIssuer, clock: Clock) -
 
 
 async def test_refused_token_gets_rfc6750_401(fake: FakeIssuer, clock: Clock) -> None:
-    expired = fake.token(exp=int(clock.value) - 240)
+    expired = fake.token(exp=int(clock.time) - 240)
     async with client_for(middleware(fake, clock)) as client:
         response = await client.get("/", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401

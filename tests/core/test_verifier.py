@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from asgi_authinfo import AuthError, AuthInfo, Issuer, IssuerUnavailableError, TokenVerifier
-from pytest_plugin import FakeIssuer
-
-from .conftest import Clock
+from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +46,7 @@ async def test_valid_token_builds_auth_info(
     assert auth.session_id == "session_01FAKE000000000000000000"
     assert auth.access_token == token
     assert auth.claims["email"] == "ada@example.com"
-    assert auth.expires_at == datetime.fromtimestamp(clock.value + 300, UTC)
+    assert auth.expires_at == datetime.fromtimestamp(clock.time + 300, UTC)
     assert auth.is_signed_in is True
     assert auth.has(permission="orders:write") and not auth.has(permission="orders:delete")
 
@@ -99,12 +97,12 @@ async def test_claim_rules(
 
 async def test_leeway_is_applied_both_ways(issuer: FakeIssuer, verifier: TokenVerifier, clock: Clock) -> None:
     # Default leeway is 5 s: a token that expired 4 s ago or starts in 4 s is still accepted.
-    assert await verifier.verify(issuer.token(exp=int(clock.value) - 4))
-    assert await verifier.verify(issuer.token(nbf=int(clock.value) + 4))
+    assert await verifier.verify(issuer.token(exp=int(clock.time) - 4))
+    assert await verifier.verify(issuer.token(nbf=int(clock.time) + 4))
 
 
 async def test_nan_and_float_times(issuer: FakeIssuer, verifier: TokenVerifier, clock: Clock) -> None:
-    assert await verifier.verify(issuer.token(exp=clock.value + 60.5))
+    assert await verifier.verify(issuer.token(exp=clock.time + 60.5))
     token = issuer.key.sign({**issuer.default_claims(), "exp": float("nan")})
     assert (await refusal(verifier, token)).code == "invalid_claim"
 

@@ -21,7 +21,7 @@ import respx
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from asgi_authinfo import AuthError, AuthInfo, AuthInfoMiddleware, Issuer, TokenVerifier, get_auth
-from pytest_plugin import FakeIssuer, SigningKey
+from pytest_plugin import Clock, FakeIssuer, SigningKey
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "ES384", "ES512", "EdDSA"]
 AUDIENCE = "api://orders"
@@ -43,19 +43,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for name, count in sorted(REFUSED.items()):
         terminalreporter.write_line(f"{count:6d}  {name}")
     terminalreporter.write_line(f"{REFUSED.total():6d}  in {len(REFUSED)} classes")
-
-
-class Clock:
-    """A settable clock for ``TokenVerifier(now=..., clock=...)`` and ``FakeIssuer(now=...)``."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.value = start
-
-    def __call__(self) -> float:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += seconds
 
 
 _ATTACKER_KEYS: dict[str, Any] = {}
@@ -204,7 +191,7 @@ class Target:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(1_800_000_000.0)
 
 
 @pytest.fixture(params=ALGORITHMS)
