@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
@@ -11,7 +11,7 @@ from ._auth_info import AuthInfo, NoAuthInfo
 from ._errors import AuthError, InsufficientScopeError, MissingTokenError
 from ._responses import send_refusal
 
-__all__ = ["Requirement", "check", "get_auth", "realm_of", "requires"]
+__all__ = ["Conditions", "Requirement", "check", "get_auth", "realm_of", "requires"]
 
 
 def get_auth(source: Any) -> AuthInfo | NoAuthInfo:
@@ -39,30 +39,31 @@ def realm_of(source: Any, realm: str | None = None) -> str:
     return found if isinstance(found, str) else "api"
 
 
+class Conditions(TypedDict, total=False):
+    """The conditions a route can require, as ``AuthInfo.has()`` takes them (``None``: not required)."""
+
+    permission: str | None
+    role: str | None
+    feature: str | None
+    entitlement: str | None
+    scope: str | None
+
+
+_CONDITION_ORDER = tuple(Conditions.__annotations__)
+
+
 class Requirement:
     """What a route requires: a signed-in caller for whom ``auth.has(**conditions)`` holds."""
 
     __slots__ = ("conditions",)
 
-    def __init__(
-        self,
-        *,
-        permission: str | None = None,
-        role: str | None = None,
-        feature: str | None = None,
-        entitlement: str | None = None,
-        scope: str | None = None,
-    ) -> None:
-        self.conditions = {
-            key: value
-            for key, value in (
-                ("permission", permission),
-                ("role", role),
-                ("feature", feature),
-                ("entitlement", entitlement),
-                ("scope", scope),
-            )
-            if value is not None
+    def __init__(self, **conditions: Unpack[Conditions]) -> None:
+        given: dict[str, Any] = dict(conditions)
+        unknown = sorted(set(given) - set(_CONDITION_ORDER))
+        if unknown:  # a misspelt condition must not silently guard nothing
+            raise TypeError(f"unknown requirement {unknown}: use {', '.join(_CONDITION_ORDER)}")
+        self.conditions: dict[str, str] = {
+            key: given[key] for key in _CONDITION_ORDER if isinstance(given.get(key), str)
         }
 
     def __repr__(self) -> str:
@@ -87,20 +88,14 @@ def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | 
 
 def requires(
     *,
-    permission: str | None = None,
-    role: str | None = None,
-    feature: str | None = None,
-    entitlement: str | None = None,
-    scope: str | None = None,
     realm: str | None = None,
+    **conditions: Unpack[Conditions],
 ) -> Callable[[Any], Any]:
     """Guard a raw ASGI app: 401 when signed out, 403 ``insufficient_scope`` when ``has()`` fails.
 
     ``app = requires(permission="posts:write")(app)``, inside ``AuthInfoMiddleware``.
     """
-    requirement = Requirement(
-        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
-    )
+    requirement = Requirement(**conditions)
 
     def decorate(app: Any) -> Any:
         async def guarded(scope_: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:

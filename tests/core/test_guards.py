@@ -69,3 +69,8 @@ async def test_guards_answer_with_the_middlewares_realm(clock: Clock) -> None:
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 response = await client.get("/")
             assert response.headers["www-authenticate"] == f'Bearer realm="{realm}"'
+
+
+def test_a_misspelt_requirement_is_refused_when_built() -> None:
+    with pytest.raises(TypeError, match="unknown requirement \\['permision'\\]"):
+        requires(permision="posts:write")  # type: ignore[call-arg]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
-from .._guards import Requirement, check, get_auth, realm_of
+from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -30,17 +30,11 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def require(
     *,
-    permission: str | None = None,
-    role: str | None = None,
-    feature: str | None = None,
-    entitlement: str | None = None,
-    scope: str | None = None,
     realm: str | None = None,
+    **conditions: Unpack[Conditions],
 ) -> Callable[[View], View]:
     """Guard a Django view (function, sync or async): 401 signed out, 403 when ``has(...)`` fails."""
-    requirement = Requirement(
-        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
-    )
+    requirement = Requirement(**conditions)
 
     def refused(request: HttpRequest) -> HttpResponse | None:
         error = check(get_auth(request), requirement)

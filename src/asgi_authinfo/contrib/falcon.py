@@ -8,9 +8,9 @@ with 1008 (Falcon sends no HTTP denial responses), which the server turns into a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Unpack
 
-from .._guards import Requirement, check, get_auth, realm_of
+from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -44,17 +44,11 @@ class AuthRefused(falcon.HTTPError):
 
 def require(
     *,
-    permission: str | None = None,
-    role: str | None = None,
-    feature: str | None = None,
-    entitlement: str | None = None,
-    scope: str | None = None,
     realm: str | None = None,
+    **conditions: Unpack[Conditions],
 ) -> Callable[..., Awaitable[None]]:
     """A Falcon ASGI hook: 401 when signed out, 403 ``insufficient_scope`` when ``has(...)`` fails."""
-    requirement = Requirement(
-        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
-    )
+    requirement = Requirement(**conditions)
 
     async def hook(req: falcon.asgi.Request, resp: Any, resource: Any, params: dict[str, Any]) -> None:
         error = check(get_auth(req), requirement)

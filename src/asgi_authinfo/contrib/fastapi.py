@@ -8,11 +8,11 @@ the OpenAPI schema. Works on HTTP and WebSocket routes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Unpack
 
 from .._auth_info import AuthInfo, NoAuthInfo
 from .._errors import AuthError
-from .._guards import Requirement, check, get_auth, realm_of
+from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -52,21 +52,15 @@ bearer_auth = BearerAuth()
 
 def require(
     *,
-    permission: str | None = None,
-    role: str | None = None,
-    feature: str | None = None,
-    entitlement: str | None = None,
-    scope: str | None = None,
     realm: str | None = None,
     scheme: BearerAuth = bearer_auth,
+    **conditions: Unpack[Conditions],
 ) -> Callable[..., Awaitable[AuthInfo]]:
     """A dependency for a signed-in caller with ``auth.has(...)``: 401 signed out, 403 otherwise.
 
     ``Depends(require(permission="posts:write"))``; the dependency's value is the ``AuthInfo``.
     """
-    requirement = Requirement(
-        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
-    )
+    requirement = Requirement(**conditions)
     current = Security(scheme)
 
     async def required(connection: HTTPConnection, auth: AuthInfo | NoAuthInfo = current) -> AuthInfo:

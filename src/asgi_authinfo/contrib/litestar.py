@@ -8,10 +8,10 @@ with the middleware's RFC 6750 headers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, Unpack
 
 from .._auth_info import AnonymousUser, AuthInfo, NoAuthInfo, User
-from .._guards import Requirement, check, get_auth, realm_of
+from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -33,12 +33,8 @@ AuthWebSocket: TypeAlias = WebSocket[User | AnonymousUser, AuthInfo | NoAuthInfo
 
 def require(
     *,
-    permission: str | None = None,
-    role: str | None = None,
-    feature: str | None = None,
-    entitlement: str | None = None,
-    scope: str | None = None,
     realm: str | None = None,
+    **conditions: Unpack[Conditions],
 ) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
     """A Litestar guard: 401 when signed out, 403 ``insufficient_scope`` when ``auth.has(...)`` fails.
 
@@ -46,9 +42,7 @@ def require(
     headers and ``extra={"error", "error_code"}``; on a WebSocket Litestar closes the handshake
     (code 1008), which the server turns into a 403.
     """
-    requirement = Requirement(
-        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
-    )
+    requirement = Requirement(**conditions)
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         error = check(get_auth(connection), requirement)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
-from .._guards import Requirement, check, get_auth, realm_of
+from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from ._refusal import Refusal, framework_missing
 
 try:
@@ -26,20 +26,14 @@ Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
 
 def require(
     *,
-    permission: str | None = None,
-    role: str | None = None,
-    feature: str | None = None,
-    entitlement: str | None = None,
-    scope: str | None = None,
     realm: str | None = None,
+    **conditions: Unpack[Conditions],
 ) -> Callable[[Handler], Handler]:
     """Guard a Quart route or WebSocket handler: 401 signed out, 403 when ``auth.has(...)`` fails.
 
     Put it below ``@app.route``/``@app.websocket`` so Quart registers the guarded handler.
     """
-    requirement = Requirement(
-        permission=permission, role=role, feature=feature, entitlement=entitlement, scope=scope
-    )
+    requirement = Requirement(**conditions)
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
