@@ -21,6 +21,7 @@ __all__ = [
     "ClaimIn",
     "CognitoTokenUse",
     "TenantMatches",
+    "non_empty_strings",
     "split_template",
 ]
 
@@ -44,7 +45,7 @@ def _strings(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _non_empty(name: str, values: str | Iterable[str]) -> tuple[str, ...]:
+def non_empty_strings(name: str, values: str | Iterable[str]) -> tuple[str, ...]:
     items = (values,) if isinstance(values, str) else tuple(values)
     if not items or not all(isinstance(item, str) and item for item in items):
         raise ValueError(f"{name} must be a non-empty string or a non-empty list of them")
@@ -63,7 +64,7 @@ class ClaimIn:
         if not isinstance(name, str) or not name:
             raise ValueError("ClaimIn needs the claim's name")
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "allowed", _non_empty(f"the allowed values of `{name}`", allowed))
+        object.__setattr__(self, "allowed", non_empty_strings(f"the allowed values of `{name}`", allowed))
         object.__setattr__(self, "code", code)
 
     def __call__(self, claims: Mapping[str, Any], issuer: str, /) -> None:
@@ -95,12 +96,12 @@ class CognitoTokenUse:
     client_ids: tuple[str, ...]
 
     def __init__(self, token_use: str | Iterable[str], client_ids: str | Iterable[str]) -> None:
-        uses = _non_empty("token_use", token_use)
+        uses = non_empty_strings("token_use", token_use)
         unknown = [use for use in uses if use not in ("access", "id")]
         if unknown:
             raise ValueError(f"token_use must be 'access', 'id' or both, got {unknown}")
         object.__setattr__(self, "token_use", uses)
-        object.__setattr__(self, "client_ids", _non_empty("client_id", client_ids))
+        object.__setattr__(self, "client_ids", non_empty_strings("client_id", client_ids))
 
     def __call__(self, claims: Mapping[str, Any], issuer: str, /) -> None:
         use = claims.get("token_use")

@@ -8,7 +8,14 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from ._claim_checks import TENANT_PLACEHOLDER, ClaimCheck, TenantMatches, split_template, tenant_in
+from ._claim_checks import (
+    TENANT_PLACEHOLDER,
+    ClaimCheck,
+    TenantMatches,
+    non_empty_strings,
+    split_template,
+    tenant_in,
+)
 from .claims import ClaimMapper, resolve
 
 __all__ = ["ALLOWED_ALGORITHMS", "Issuer", "flatten_issuers"]
@@ -31,12 +38,7 @@ def _check_url(name: str, url: str) -> None:
 
 
 def _tuple_of_str(name: str, value: str | Iterable[str] | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    items = (value,) if isinstance(value, str) else tuple(value)
-    if not items or not all(isinstance(item, str) and item for item in items):
-        raise ValueError(f"{name} must be a non-empty string or a non-empty list of them")
-    return items
+    return None if value is None else non_empty_strings(name, value)
 
 
 @dataclass(frozen=True, slots=True)
