@@ -52,6 +52,8 @@ class _PyJWS(jwt.api_jws.PyJWS):
 
 
 _JWS: Final = _PyJWS()
+_SEGMENTS_CHECKED: Final = hasattr(jwt.api_jws.PyJWS, "_decode_base64url_segment")
+"""Whether ``_load`` calls the canonical per-segment check above (PyJWT releases that have it)."""
 _ALGORITHMS: Final[dict[str, Algorithm]] = {
     name: _JWS.get_algorithm_by_name(name)
     for name in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -116,8 +118,11 @@ def parse(token: str) -> ParsedToken:
         header_bytes = base64url_decode(token[: token.index(".")])
     except (jwt.DecodeError, UnicodeError, ValueError, RecursionError) as exc:
         raise InvalidTokenError(f"the token is not a well-formed JWT ({exc})", code="malformed") from None
-    # One spelling per token, whatever PyJWT version decodes it: no unused bits set.
-    if b".".join(map(base64url_encode, (header_bytes, payload, signature))).decode("ascii") != token:
+    # One spelling per token (no unused bits set): PyJWT versions with a per-segment check have
+    # made it already, through _PyJWS above; older ones need it here.
+    if not _SEGMENTS_CHECKED and (
+        b".".join(map(base64url_encode, (header_bytes, payload, signature))).decode("ascii") != token
+    ):
         raise InvalidTokenError("the token is not canonical base64url (RFC 7515 §2)", code="malformed")
     header = _json_object(header_bytes, "header")
     claims = _json_object(payload, "payload")
