@@ -21,7 +21,7 @@ from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
-from ._verifier import TokenVerifier
+from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 from .claims import MappedClaims
 
 __version__ = "0.1.0"
@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ALLOWED_ALGORITHMS",
     "ANONYMOUS_USER",
+    "DEFAULT_MAX_TOKEN_BYTES",
     "AnonymousUser",
     "AuthError",
     "AuthInfo",

@@ -26,6 +26,15 @@ __all__ = [
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
+def freeze(value: Any) -> Any:
+    """A read-only deep copy of decoded JSON: objects become mappings, arrays tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(key): freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
 def _empty() -> Mapping[str, Any]:
     return _EMPTY
 

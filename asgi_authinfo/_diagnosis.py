@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from ._auth_info import AuthInfo
-from ._errors import AuthError, ErrorCode, shown
+from ._errors import AuthError, ErrorCode, ago, shown, utc
 from ._issuer import Issuer
+from ._issuer_keys import IssuerKeys
 from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
 from ._observer import fingerprint
-from ._verifier import TokenVerifier, _ago, _IssuerKeys, _utc
+from ._verifier import TokenVerifier
 
 __all__ = ["Check", "CheckStatus", "Diagnosis", "describe_time", "diagnose"]
 
@@ -77,14 +78,14 @@ def describe_time(name: str, value: object, now: float) -> tuple[str, str] | Non
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return None
     delta = float(value) - now
-    ago = _ago(delta)
+    how_long = ago(delta)
     if name == "exp":
-        relative = f"expired {ago} ago" if delta <= 0 else f"expires in {ago}"
+        relative = f"expired {how_long} ago" if delta <= 0 else f"expires in {how_long}"
     elif name == "nbf":
-        relative = f"valid since {ago} ago" if delta <= 0 else f"not valid for another {ago}"
+        relative = f"valid since {how_long} ago" if delta <= 0 else f"not valid for another {how_long}"
     else:
-        relative = f"{ago} ago" if delta <= 0 else f"{ago} in the future"
-    return _utc(value), relative
+        relative = f"{how_long} ago" if delta <= 0 else f"{how_long} in the future"
+    return utc(value), relative
 
 
 async def diagnose(verifier: TokenVerifier | None, token: str, *, now: float | None = None) -> Diagnosis:
@@ -190,7 +191,7 @@ class _Steps:
 
     def check_header(
         self, verifier: TokenVerifier, parsed: ParsedToken
-    ) -> tuple[_IssuerKeys, str, str | None] | None:
+    ) -> tuple[IssuerKeys, str, str | None] | None:
         header, claims = parsed.header, parsed.claims
         trusted = ", ".join(repr(issuer.issuer) for issuer in verifier.issuers)
         iss = _value(claims, "iss")
@@ -227,7 +228,7 @@ class _Steps:
             return
         self.failed("header", error, "no `crit`, a string `kid`", _header_summary(header))
 
-    async def check_key(self, keys: _IssuerKeys, alg: str, kid: str | None) -> VerifyingKey | None:
+    async def check_key(self, keys: IssuerKeys, alg: str, kid: str | None) -> VerifyingKey | None:
         issuer = keys.issuer
         expected = f"a key for {alg}" + ("" if kid is None else " with this kid") + " in the issuer's JWKS"
         try:

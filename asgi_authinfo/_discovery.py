@@ -12,7 +12,7 @@ import httpx
 
 from ._errors import IssuerUnavailableError
 from ._fetch import FetchError, fetch_json
-from ._issuer import Issuer, _check_url
+from ._issuer import Issuer, check_url
 
 __all__ = ["Discovery", "ProviderMetadata"]
 
@@ -84,11 +84,11 @@ class Discovery:
         try:
             if not isinstance(jwks_uri, str):
                 raise ValueError(f"the discovery document at {uri} has no `jwks_uri`")
-            _check_url("jwks_uri", jwks_uri)
+            check_url("jwks_uri", jwks_uri)
             if userinfo is not None:
                 if not isinstance(userinfo, str):
                     raise ValueError("userinfo_endpoint is not a string")
-                _check_url("userinfo_endpoint", userinfo)
+                check_url("userinfo_endpoint", userinfo)
         except ValueError as exc:
             raise FetchError(str(exc)) from None
         return ProviderMetadata(self._issuer.issuer, jwks_uri, userinfo)

@@ -6,6 +6,7 @@ from a token (its ``iss``, ``aud``, ``kid``) are shortened and made printable wi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import ClassVar, Final, Literal
 
 __all__ = [
@@ -16,7 +17,9 @@ __all__ = [
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
+    "ago",
     "shown",
+    "utc",
 ]
 
 ErrorCode = Literal[
@@ -139,3 +142,23 @@ class InsufficientScopeError(AuthError):
     def __init__(self, description: str, *, scope: str | None = None) -> None:
         super().__init__(description)
         self.scope = scope
+
+
+def ago(seconds: float) -> str:
+    """A duration as people say it: ``"42 s"``, ``"4 min"``, ``"3 h"``, ``"2 days"``."""
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def utc(timestamp: float) -> str:
+    """A NumericDate as ``2027-01-15T08:00:00Z`` (the number itself when out of range)."""
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{timestamp:g}"

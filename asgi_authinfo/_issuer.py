@@ -18,7 +18,7 @@ from ._claim_checks import (
 )
 from .claims import ClaimMapper, resolve
 
-__all__ = ["ALLOWED_ALGORITHMS", "Issuer", "flatten_issuers"]
+__all__ = ["ALLOWED_ALGORITHMS", "Issuer", "check_url", "flatten_issuers"]
 
 ALLOWED_ALGORITHMS: Final = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -29,7 +29,7 @@ MAX_LEEWAY: Final = 300.0
 _LOOPBACK: Final = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-def _check_url(name: str, url: str) -> None:
+def check_url(name: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(f"{name} must be an absolute https:// URL, got {url!r}")
@@ -83,11 +83,11 @@ class Issuer:
             raise ValueError(
                 "issuer must be the exact `iss` value of your tokens, e.g. 'https://auth.example.com'"
             )
-        _check_url("issuer", self.issuer)
+        check_url("issuer", self.issuer)
         if self.jwks_uri is not None:
-            _check_url("jwks_uri", self.jwks_uri)
+            check_url("jwks_uri", self.jwks_uri)
         if self.userinfo_uri is not None:
-            _check_url("userinfo_uri", self.userinfo_uri)
+            check_url("userinfo_uri", self.userinfo_uri)
         if self.userinfo not in (False, True, "required"):
             raise ValueError(f"userinfo must be False, True or 'required', got {self.userinfo!r}")
         set_ = object.__setattr__

@@ -11,9 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ._diagnosis import TIME_CLAIMS, Check, Diagnosis, describe_time
-from ._errors import AuthError, IssuerUnavailableError
+from ._errors import AuthError, IssuerUnavailableError, utc
 from ._responses import challenge, error_body
-from ._verifier import _utc
 
 __all__ = ["render_json", "render_text"]
 
@@ -27,7 +26,7 @@ def render_text(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
         f"token      fingerprint {diagnosis.fingerprint}, {diagnosis.length} characters "
         "(the token itself is never printed)",
     ]
-    lines.append(f"now        {int(diagnosis.now)} ({_utc(diagnosis.now)})")
+    lines.append(f"now        {int(diagnosis.now)} ({utc(diagnosis.now)})")
     lines += [f"note       {note}" for note in notes]
     if diagnosis.header is not None:
         lines += ["", "header", *_fields(diagnosis.header, diagnosis.now, times=False)]

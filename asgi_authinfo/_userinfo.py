@@ -18,13 +18,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from types import MappingProxyType
 from typing import Any, Final
 
 import anyio
 import httpx
 
-from ._auth_info import AuthInfo, User
+from ._auth_info import AuthInfo, User, freeze
 from ._discovery import Discovery
 from ._errors import AuthError, InvalidTokenError, IssuerUnavailableError
 from ._fetch import FetchError, fetch_json
@@ -189,7 +188,7 @@ class UserinfoEnricher:
             return self._failed(
                 issuer, f"the userinfo answer could not be mapped ({type(exc).__name__})", failed_until
             )
-        return _Outcome(expires, user=user, document=_freeze(document))
+        return _Outcome(expires, user=user, document=freeze(document))
 
     async def _endpoint(self, issuer: Issuer, discovery: Discovery | None) -> tuple[str | None, str]:
         if issuer.userinfo_uri is not None:
@@ -228,11 +227,3 @@ class UserinfoEnricher:
             retry_after=round(min(retry, self._failure_ttl)),
             issuer=issuer.issuer,
         )
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(key): _freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(item) for item in value)
-    return value

@@ -8,17 +8,15 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any, Final
 
 import httpx
 
-from ._auth_info import AuthInfo
-from ._discovery import Discovery
-from ._errors import AuthError, InvalidTokenError, shown
+from ._auth_info import AuthInfo, freeze
+from ._errors import AuthError, InvalidTokenError, ago, shown, utc
 from ._issuer import Issuer, flatten_issuers
+from ._issuer_keys import IssuerKeys, KeySources
 from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
-from ._jwks import JWKSCache
 from ._observer import Observer, observe
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
@@ -30,27 +28,6 @@ logger = logging.getLogger("asgi_authinfo")
 DEFAULT_MAX_TOKEN_BYTES: Final = 16 * 1024
 _MAX_TIMESTAMP: Final = 253402300799  # 9999-12-31T23:59:59Z
 _DEFAULT_TIMEOUT: Final = httpx.Timeout(5.0)
-
-
-class _IssuerKeys:
-    """Where one issuer's keys come from: a configured ``jwks_uri`` or OIDC discovery."""
-
-    def __init__(self, issuer: Issuer, verifier: TokenVerifier) -> None:
-        self.issuer = issuer
-        self._verifier = verifier
-        self._jwks = None if issuer.jwks_uri is None else verifier._jwks_cache(issuer.jwks_uri, issuer)
-        self.discovery = (
-            None
-            if issuer.jwks_uri is not None
-            else Discovery(issuer, client=verifier.client, clock=verifier._clock)
-        )
-
-    async def jwks(self) -> JWKSCache:
-        if self._jwks is None:
-            assert self.discovery is not None
-            metadata = await self.discovery.metadata()
-            self._jwks = self._verifier._jwks_cache(metadata.jwks_uri, self.issuer)
-        return self._jwks
 
 
 class TokenVerifier:
@@ -89,28 +66,15 @@ class TokenVerifier:
         self._now = now
         self._clock = clock
         self.observer = observer
-        self._caches: dict[str, JWKSCache] = {}
+        sources = KeySources(client=self.client, clock=clock)
         self._by_iss = {
-            issuer.issuer: _IssuerKeys(issuer, self) for issuer in self.issuers if issuer.template is None
+            issuer.issuer: sources.for_issuer(issuer) for issuer in self.issuers if issuer.template is None
         }
-        self._templates = tuple(_IssuerKeys(issuer, self) for issuer in self.issuers if issuer.template)
+        self._templates = tuple(sources.for_issuer(issuer) for issuer in self.issuers if issuer.template)
         self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock)
         self.token_cache = (
             TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
         )
-
-    def _jwks_cache(self, uri: str, issuer: Issuer) -> JWKSCache:
-        cache = self._caches.get(uri)
-        if cache is None:
-            cache = self._caches[uri] = JWKSCache(
-                uri,
-                client=self.client,
-                max_age=issuer.jwks_max_age,
-                cooldown=issuer.jwks_cooldown,
-                timeout=issuer.jwks_timeout,
-                clock=self._clock,
-            )
-        return cache
 
     async def aclose(self) -> None:
         """Close the httpx client if this verifier created it."""
@@ -172,7 +136,7 @@ class TokenVerifier:
             cache.put(token, auth, exp=exp, nbf=nbf, iat=iat, leeway=issuer.leeway, jwks=jwks, key=key)
         return auth
 
-    def _select(self, parsed: ParsedToken) -> tuple[_IssuerKeys, str, str | None]:
+    def _select(self, parsed: ParsedToken) -> tuple[IssuerKeys, str, str | None]:
         """Pick the issuer by ``iss`` (exact) and check the header against its rules."""
         header, claims = parsed.header, parsed.claims
         iss = claims.get("iss")
@@ -211,7 +175,7 @@ class TokenVerifier:
                 )
         return keys, alg, kid
 
-    def _by_template(self, iss: str) -> _IssuerKeys | None:
+    def _by_template(self, iss: str) -> IssuerKeys | None:
         """The multi-tenant issuer whose template and tenant allowlist fit ``iss``."""
         for keys in self._templates:
             if keys.issuer.tenant_of(iss) is not None:
@@ -273,7 +237,7 @@ class TokenVerifier:
         assert exp is not None
         if now - leeway >= exp:
             raise InvalidTokenError(
-                f"the token expired {_ago(now - exp)} ago (exp {_utc(exp)}, leeway {leeway:g} s); "
+                f"the token expired {ago(now - exp)} ago (exp {utc(exp)}, leeway {leeway:g} s); "
                 "get a fresh token from the issuer",
                 code="expired",
                 issuer=name,
@@ -281,7 +245,7 @@ class TokenVerifier:
         nbf = _timestamp(claims, "nbf", name)
         if nbf is not None and nbf > now + leeway:
             raise InvalidTokenError(
-                f"the token is not valid for another {_ago(nbf - now)} (nbf {_utc(nbf)}, leeway "
+                f"the token is not valid for another {ago(nbf - now)} (nbf {utc(nbf)}, leeway "
                 f"{leeway:g} s); check the clocks of this server and the issuer",
                 code="not_yet_valid",
                 issuer=name,
@@ -289,7 +253,7 @@ class TokenVerifier:
         iat = _timestamp(claims, "iat", name)
         if iat is not None and iat > now + leeway:
             raise InvalidTokenError(
-                f"the token was issued {_ago(iat - now)} in the future (iat {_utc(iat)}, leeway "
+                f"the token was issued {ago(iat - now)} in the future (iat {utc(iat)}, leeway "
                 f"{leeway:g} s); check the clocks of this server and the issuer",
                 code="not_yet_valid",
                 issuer=name,
@@ -350,15 +314,6 @@ class TokenVerifier:
         )
 
 
-def freeze(value: Any) -> Any:
-    """A read-only deep copy of decoded JSON: objects become mappings, arrays tuples."""
-    if isinstance(value, dict):
-        return MappingProxyType({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, list):
-        return tuple(freeze(item) for item in value)
-    return value
-
-
 def _timestamp(claims: Mapping[str, Any], name: str, issuer: str, *, required: bool = False) -> float | None:
     value = claims.get(name)
     if value is None:
@@ -412,21 +367,3 @@ def _check_audience(claims: Mapping[str, Any], expected: tuple[str, ...], issuer
 def _media_type(typ: str) -> str:
     lowered = typ.lower()
     return lowered.removeprefix("application/")
-
-
-def _ago(seconds: float) -> str:
-    seconds = abs(seconds)
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} days"
-
-
-def _utc(timestamp: float) -> str:
-    try:
-        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return f"{timestamp:g}"

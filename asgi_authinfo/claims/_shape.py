@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-from .authgear import freeze
+from .._auth_info import freeze
 
 __all__ = ["EMPTY", "attributes", "dig", "sole"]
 

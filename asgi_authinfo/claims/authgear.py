@@ -29,25 +29,17 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, Final
 
+from .._auth_info import freeze
 from . import MappedClaims, register
 from ._read import as_bool, as_str, impersonator, str_tuple, words
 from .oidc import standard_user
 
-__all__ = ["CLAIM_PREFIX", "freeze", "map_claims"]
+__all__ = ["CLAIM_PREFIX", "map_claims"]
 
 CLAIM_PREFIX: Final = "https://authgear.com/claims/user/"
 _IS_ANONYMOUS: Final = CLAIM_PREFIX + "is_anonymous"
 _ROLES: Final = CLAIM_PREFIX + "roles"
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
-
-
-def freeze(value: Any) -> Any:
-    """A read-only deep copy of a JSON value: objects → ``MappingProxyType``, arrays → tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(key): freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(item) for item in value)
-    return value
 
 
 def _custom_attributes(value: Any) -> Mapping[str, Any]:

@@ -7,8 +7,7 @@ from typing import Final
 
 from hypothesis import strategies as st
 
-from asgi_authinfo import Issuer
-from asgi_authinfo._verifier import DEFAULT_MAX_TOKEN_BYTES
+from asgi_authinfo import DEFAULT_MAX_TOKEN_BYTES, Issuer
 
 from .._fake_issuer import FakeIssuer
 from ._claims import Draw

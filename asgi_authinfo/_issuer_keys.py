@@ -1,0 +1,59 @@
+"""Where each issuer's keys come from: a configured ``jwks_uri``, or OIDC discovery then its JWKS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from ._discovery import Discovery
+from ._issuer import Issuer
+from ._jwks import JWKSCache
+
+__all__ = ["IssuerKeys", "KeySources"]
+
+
+class KeySources:
+    """Builds one :class:`IssuerKeys` per issuer, sharing one :class:`JWKSCache` per JWKS URL."""
+
+    def __init__(self, *, client: httpx.AsyncClient, clock: Callable[[], float]) -> None:
+        self.client = client
+        self.clock = clock
+        self._caches: dict[str, JWKSCache] = {}
+
+    def for_issuer(self, issuer: Issuer) -> IssuerKeys:
+        return IssuerKeys(issuer, self)
+
+    def jwks_cache(self, uri: str, issuer: Issuer) -> JWKSCache:
+        cache = self._caches.get(uri)
+        if cache is None:
+            cache = self._caches[uri] = JWKSCache(
+                uri,
+                client=self.client,
+                max_age=issuer.jwks_max_age,
+                cooldown=issuer.jwks_cooldown,
+                timeout=issuer.jwks_timeout,
+                clock=self.clock,
+            )
+        return cache
+
+
+class IssuerKeys:
+    """One issuer's keys: its JWKS cache, found through discovery when no ``jwks_uri`` is set."""
+
+    def __init__(self, issuer: Issuer, sources: KeySources) -> None:
+        self.issuer = issuer
+        self._sources = sources
+        self._jwks = None if issuer.jwks_uri is None else sources.jwks_cache(issuer.jwks_uri, issuer)
+        self.discovery = (
+            None
+            if issuer.jwks_uri is not None
+            else Discovery(issuer, client=sources.client, clock=sources.clock)
+        )
+
+    async def jwks(self) -> JWKSCache:
+        if self._jwks is None:
+            assert self.discovery is not None
+            metadata = await self.discovery.metadata()
+            self._jwks = self._sources.jwks_cache(metadata.jwks_uri, self.issuer)
+        return self._jwks
