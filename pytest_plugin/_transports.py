@@ -89,9 +89,6 @@ class FakeRoutes:
             if not self._fakes:
                 self._router.stop(quiet=True)
 
-    def __contains__(self, fake: object) -> bool:
-        return fake in self._fakes
-
     def _route(self, request: httpx.Request) -> httpx.Response | None:
         """The respx side effect: the first added fake issuer that owns the URL answers; None declines."""
         for fake in list(self._fakes):
