@@ -2,8 +2,8 @@
 
 ``@falcon.before(require(permission=...))`` on a resource or responder answers HTTP with the
 middleware's status, RFC 6750 headers and JSON body (whatever the client's ``Accept``). On
-``on_websocket`` it closes the handshake with 1008 (Falcon sends no HTTP denial responses), which
-the server turns into a 403.
+``on_websocket`` it closes the handshake with the middleware's close code and reason (Falcon sends
+no HTTP denial responses), which the server turns into a 403.
 """
 
 from __future__ import annotations
