@@ -47,10 +47,14 @@ ErrorCode = Literal[
 _SHOWN_LIMIT: Final = 80
 
 
+def quotable(text: str) -> str:
+    """``text`` as an RFC 6750 quoted-string carries it: printable ASCII but ``"``/``\\``, else ``?``."""
+    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)
+
+
 def shown(value: object) -> str:
     """Render a value taken from a token for an error message: printable ASCII, bounded length."""
-    text = value if isinstance(value, str) else repr(value)
-    cleaned = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)
+    cleaned = quotable(value if isinstance(value, str) else repr(value))
     if len(cleaned) > _SHOWN_LIMIT:
         cleaned = cleaned[: _SHOWN_LIMIT - 3] + "..."
     return f"'{cleaned}'"
@@ -118,6 +122,7 @@ class IssuerUnavailableError(AuthError):
     """We could not get the issuer's keys: our failure, not the caller's (503 + ``Retry-After``)."""
 
     status = 503
+    error = "temporarily_unavailable"  # RFC 6749 §4.1.2.1; the answer carries Retry-After, no challenge
     default_code = "issuer_unavailable"
 
     def __init__(

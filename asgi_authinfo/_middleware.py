@@ -10,7 +10,8 @@ from asgiref.compatibility import guarantee_single_callable
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
-from ._errors import AuthError, InvalidRequestError, MissingTokenError
+from ._errors import AuthError, InvalidRequestError
+from ._guards import missing_token
 from ._issuer import Issuer
 from ._observer import Observer
 from ._responses import send_refusal
@@ -110,7 +111,3 @@ class AuthInfoMiddleware:
             await send(message)
 
         return send_then_close
-
-
-def missing_token() -> MissingTokenError:
-    return MissingTokenError("the request has no bearer token; send Authorization: Bearer <token>")

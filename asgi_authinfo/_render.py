@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ._diagnosis import TIME_CLAIMS, Check, Diagnosis, describe_time
-from ._errors import AuthError, IssuerUnavailableError, utc
-from ._responses import challenge, error_body
+from ._errors import AuthError, utc
+from ._responses import Refusal
 
 __all__ = ["render_json", "render_text"]
 
@@ -75,23 +75,23 @@ def render_json(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
 
 
 def _error_dict(error: AuthError, realm: str) -> dict[str, Any]:
+    answer = Refusal.of(error, realm)
     return {
         "code": error.code,
         "description": error.description,
         "status": error.status,
-        "response": {
-            "status": error.status,
-            "headers": dict(_response_headers(error, realm)),
-            "body": json.loads(error_body(error)),
-        },
+        "response": {"status": answer.status, "headers": dict(answer.headers), "body": answer.payload},
     }
 
 
-def _response_headers(error: AuthError, realm: str) -> list[tuple[str, str]]:
-    """The headers the middleware sends with this refusal (see ``_responses``)."""
-    if isinstance(error, IssuerUnavailableError):
-        return [("Retry-After", str(error.retry_after))]
-    return [("WWW-Authenticate", challenge(error, realm))]
+def _answer_lines(error: AuthError, realm: str) -> list[str]:
+    """What the middleware answers: the status, then one header a line."""
+    answer = Refusal.of(error, realm)
+    first = f"  the middleware answers HTTP {answer.status}; "
+    return [
+        f"{first if index == 0 else ' ' * len(first)}{name}: {value}"
+        for index, (name, value) in enumerate(answer.headers.items())
+    ]
 
 
 def _fields(values: Mapping[str, Any], now: float, *, times: bool) -> list[str]:
@@ -149,10 +149,9 @@ def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
             lines.append("AuthInfo (what get_auth() returns; `claims` as above)")
             lines += _fields(flat, diagnosis.now, times=False)
     else:
-        headers = "; ".join(f"{name}: {value}" for name, value in _response_headers(error, realm))
         lines += [
             f"result     REFUSED ({error.code}): {error.description}",
-            f"  the middleware answers HTTP {error.status}; {headers}",
+            *_answer_lines(error, realm),
             f'  or, with on_invalid="anonymous", get_auth() is NoAuthInfo(error={type(error).__name__}'
             f"(code={error.code!r}, ...))",
         ]
