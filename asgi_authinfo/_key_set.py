@@ -98,8 +98,11 @@ class KeySet:
             candidates = self.by_kid.get(kid)
             if not candidates:
                 return None
-            found = next((key for key in candidates if key.fits(alg)), None)
-            if found is None:
+            for key in candidates:
+                if key.fits(alg):
+                    found = key
+                    break
+            else:
                 first = candidates[0]
                 raise InvalidTokenError(
                     f"the token's alg {shown(alg)} does not fit key {shown(kid)}, which is a {first.kty} key"
