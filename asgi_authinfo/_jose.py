@@ -163,8 +163,18 @@ class _RepeatedName(ValueError):
     """A JSON object names the same member twice."""
 
 
+_NAMES_KEPT: Final = 256
+_NAME_CHARS_KEPT: Final = 64
+_NAMES: dict[str, str] = {}
+"""Member names seen lately, so the claims of cached tokens share one copy of ``"email"``. Bounded
+like the header cache: full means cleared, and only short names are kept."""
+
+
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
+    if len(_NAMES) >= _NAMES_KEPT:
+        _NAMES.clear()
+    shared = _NAMES.setdefault
+    result = {shared(name, name) if len(name) <= _NAME_CHARS_KEPT else name: value for name, value in pairs}
     if len(result) != len(pairs):
         seen: set[str] = set()
         for name, _ in pairs:
@@ -184,7 +194,7 @@ def _json_object(data: bytes, part: str) -> dict[str, Any]:
         text = data.decode("utf-8")
         try:  # the common case: no whitespace around the value
             value, end = _STRICT_JSON.raw_decode(text)
-        except ValueError:
+        except json.JSONDecodeError:
             end = -1
         if end != len(text):  # whitespace around it, or not JSON: decode() accepts or says why
             value = _STRICT_JSON.decode(text)
