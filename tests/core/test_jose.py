@@ -381,3 +381,16 @@ def test_a_wrong_key_object_is_a_bug_not_a_bad_signature(alg: str, wrong: Any) -
     key = VerifyingKey(kid=None, kty="RSA", alg=alg, public_key=wrong)
     with pytest.raises((TypeError, AttributeError)):
         verify_signature(parsed_with(b"x" * 64), alg, key)
+
+
+def test_tokens_share_their_claim_names() -> None:
+    """Cached tokens keep one copy of each claim name, not one per token (memory per cached token)."""
+    first = parse(token_of("RS256", GOOD_HEADER, b'{"sub":"a","email":"a@example.com"}')).claims
+    second = parse(token_of("RS256", GOOD_HEADER, b'{"sub":"b","email":"b@example.com"}')).claims
+    assert [id(name) for name in first] == [id(name) for name in second]
+    long_name = "n" * 500
+    for index in range(2 * _jose._NAMES_KEPT):
+        payload = json.dumps({f"claim_{index}": 1, long_name: 2}).encode()
+        assert parse(token_of("RS256", GOOD_HEADER, payload)).claims == {f"claim_{index}": 1, long_name: 2}
+        assert len(_jose._NAMES) <= _jose._NAMES_KEPT
+    assert long_name not in _jose._NAMES
