@@ -4,8 +4,8 @@ Ours (this module, standard library only): splitting a compact JWS (RFC 7515 §7
 base64url alphabet, one canonical spelling per segment (RFC 4648 §3.5), one decode per segment,
 and strict JSON (UTF-8, objects, unique names, bounded nesting). PyJWT's, through its public API:
 reading a JWK into a public key (``jwt.PyJWK``) and the PS/ES/EdDSA algorithm objects
-(``get_default_algorithms``). RS* signatures go to cryptography directly. The verifier never
-imports PyJWT or cryptography: it calls ``parse``, ``key_from_jwk`` and ``verify_signature``.
+(``get_default_algorithms``). RS* signatures go to cryptography directly. No other module
+imports PyJWT or cryptography: the rest calls ``parse``, ``key_from_jwk`` and ``verify_signature``.
 """
 
 from __future__ import annotations
