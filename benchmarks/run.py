@@ -44,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import _checkout  # noqa: F401 (first: this checkout, not an installed copy)
 import cryptography
 import httpx
 import jwt
