@@ -15,7 +15,6 @@ from typing import Final, Literal, Protocol
 
 from ._auth_info import AuthInfo
 from ._errors import AuthError, ErrorCode, shown
-from ._jose import parse
 
 __all__ = ["Observer", "Outcome", "fingerprint", "observe", "report"]
 
@@ -59,15 +58,15 @@ class Observer(Protocol):
 
 
 def observe(
-    token: str, result: AuthInfo | AuthError, duration: float, observer: Observer | None, max_bytes: int
+    token: str, result: AuthInfo | AuthError, duration: float, observer: Observer | None, kid: str | None
 ) -> None:
-    """Build the :class:`Outcome` of one verification and :func:`report` it (cheap when nobody listens)."""
+    """Build the :class:`Outcome` of one verification and :func:`report` it (cheap when nobody listens).
+
+    ``kid`` is the header's ``kid`` as the verifier read it (the token is never parsed here).
+    """
     error = result if isinstance(result, AuthError) else None
     if observer is None and not logger.isEnabledFor(logging.DEBUG if error is None else logging.INFO):
         return
-    kid = None if error is None else error.kid
-    if kid is None and isinstance(token, str) and 0 < len(token) <= max_bytes:
-        kid = _header_kid(token)
     outcome = Outcome(
         accepted=error is None,
         code=None if error is None else error.code,
@@ -116,15 +115,6 @@ def _log_refusal(outcome: Outcome, error: AuthError) -> None:
         error.description,
         extra=_extra(outcome),
     )
-
-
-def _header_kid(token: str) -> str | None:
-    """The token's ``kid`` header, or None when the token cannot be read."""
-    try:
-        kid = parse(token).header.get("kid")
-    except AuthError:
-        return None
-    return kid if isinstance(kid, str) else None
 
 
 def _kid(kid: str | None) -> str | None:
