@@ -58,11 +58,17 @@ class Observer(Protocol):
 
 
 def observe(
-    token: str, result: AuthInfo | AuthError, duration: float, observer: Observer | None, kid: str | None
+    token: str,
+    result: AuthInfo | AuthError,
+    duration: float,
+    observer: Observer | None,
+    kid: str | None,
+    mark: str | None = None,
 ) -> None:
     """Build the :class:`Outcome` of one verification and :func:`report` it (cheap when nobody listens).
 
-    ``kid`` is the header's ``kid`` as the verifier read it (the token is never parsed here).
+    ``kid`` is the header's ``kid`` as the verifier read it (the token is never parsed here);
+    ``mark`` the token's :func:`fingerprint` when the caller has it already (a cached token).
     """
     error = result if isinstance(result, AuthError) else None
     if observer is None and not logger.isEnabledFor(logging.DEBUG if error is None else logging.INFO):
@@ -73,7 +79,7 @@ def observe(
         issuer=result.issuer,
         kid=kid,
         duration=max(0.0, duration),
-        fingerprint=fingerprint(token) if isinstance(token, str) else "-",
+        fingerprint=mark if mark is not None else fingerprint(token) if isinstance(token, str) else "-",
         status=200 if error is None else error.status,
     )
     report(outcome, observer, error)

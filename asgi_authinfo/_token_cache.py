@@ -51,7 +51,19 @@ class Entry:
     """One verified token: its ``AuthInfo`` and header ``kid`` (for the observer), and what a hit
     re-checks. Mutable only to refresh its key-set snapshot after a JWKS refetch."""
 
-    __slots__ = ("auth", "cost", "exp", "fresh_until", "jwks", "key", "keys", "kid", "leeway", "start")
+    __slots__ = (
+        "auth",
+        "cost",
+        "exp",
+        "fingerprint",
+        "fresh_until",
+        "jwks",
+        "key",
+        "keys",
+        "kid",
+        "leeway",
+        "start",
+    )
 
     def __init__(
         self,
@@ -67,6 +79,7 @@ class Entry:
     ) -> None:
         self.auth = auth
         self.kid = kid
+        self.fingerprint: str | None = None  # the token's, for the observer: hashed on first use
         self.exp = exp
         self.start = start
         self.leeway = leeway

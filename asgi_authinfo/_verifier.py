@@ -15,7 +15,7 @@ from ._errors import AuthError
 from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import KeySources
 from ._jose import VerifyingKey
-from ._observer import Observer, observe
+from ._observer import Observer, fingerprint, observe
 from ._rules import RULES, Rule, Token, Trust
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
@@ -106,7 +106,10 @@ class TokenVerifier:
             known = cache.lookup(token)
             if known is not None:
                 if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
-                    observe(token, known.auth, self._clock() - started, self.observer, known.kid)
+                    mark = known.fingerprint
+                    if mark is None:
+                        mark = known.fingerprint = fingerprint(token)
+                    observe(token, known.auth, self._clock() - started, self.observer, known.kid, mark)
                 return known.auth
         state = Token(token, self.trust, self._now())
         try:
