@@ -84,18 +84,6 @@ class AuthError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, description={self.description!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AuthError):
-            return NotImplemented
-        return (type(self), self.code, self.description) == (
-            type(other),
-            other.code,
-            other.description,
-        )
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.code, self.description))
-
 
 class MissingTokenError(AuthError):
     """No credentials were sent where they are required (RFC 6750 §3.1: no error code)."""

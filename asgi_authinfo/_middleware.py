@@ -91,18 +91,26 @@ class AuthInfoMiddleware:
         await self.app(scope, receive, send)
 
     async def authenticate(self, scope: Any) -> AuthInfo | NoAuthInfo:
-        """The auth for one request scope; never raises for anything the client sent."""
+        """The auth for one request scope; never raises for anything the client sent.
+
+        Only reading the token from the request decodes client bytes, so only there is a decoding
+        error the client's (400). Anything else raised while verifying is a bug (say, in a claim
+        check or mapper): the verifier logs it and it propagates, so the server answers 500.
+        """
         try:
             token = token_from(self.token_sources, scope)
-            if token is None:
-                return _MISSING
-            return await self.verifier.verify(token)
         except AuthError as error:
             return NoAuthInfo(error=error)
         except (UnicodeError, ValueError, TypeError) as exc:
             return NoAuthInfo(
                 error=InvalidRequestError(f"the request's credentials are unreadable ({type(exc).__name__})")
             )
+        if token is None:
+            return _MISSING
+        try:
+            return await self.verifier.verify(token)
+        except AuthError as error:
+            return NoAuthInfo(error=error)
 
     def _closing_on_shutdown(self, send: ASGISendCallable) -> ASGISendCallable:
         async def send_then_close(message: ASGISendEvent) -> None:

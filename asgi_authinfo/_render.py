@@ -10,7 +10,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ._diagnosis import TIME_CLAIMS, Check, Diagnosis, describe_time
+from ._claim_rules import TIME_CLAIMS, describe_time
+from ._diagnosis import Check, Diagnosis
 from ._errors import AuthError, utc
 from ._responses import Refusal
 
@@ -69,7 +70,7 @@ def render_json(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
         "checks": [check.to_dict() for check in diagnosis.checks],
         "error": None if error is None else _error_dict(error, realm),
         "auth_info": None if diagnosis.auth is None else diagnosis.auth.to_dict(),
-        "consistent": diagnosis.consistent,
+        "server_error": diagnosis.bug,
     }
     return json.dumps(document, indent=2, default=repr)
 
@@ -139,6 +140,8 @@ def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
         return [f"result     NOT CHECKED: no issuer given (use --issuer, --provider or --config){hint}"]
     error = diagnosis.error
     lines: list[str] = []
+    if diagnosis.bug is not None and error is None:
+        return [f"result     SERVER ERROR: {diagnosis.bug}", "  the middleware answers HTTP 500"]
     if error is None:
         lines.append("result     ACCEPTED")
         if diagnosis.auth is not None:
@@ -155,11 +158,6 @@ def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
             f'  or, with on_invalid="anonymous", get_auth() is NoAuthInfo(error={type(error).__name__}'
             f"(code={error.code!r}, ...))",
         ]
-    if not diagnosis.consistent:
-        lines.append(
-            "  warning            the step-by-step checks disagree with TokenVerifier.verify(); "
-            "the result above is verify()'s: please report this"
-        )
     return lines
 
 
