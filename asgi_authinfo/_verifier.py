@@ -294,23 +294,12 @@ class TokenVerifier:
                 issuer=issuer.issuer,
             ) from None
         return AuthInfo(
-            user=mapped.user,
             issuer=claims["iss"],  # the issuer's own spelling; a multi-tenant issuer's tenant
             subject=claims["sub"],
             access_token=token,
             claims=freeze(claims),
-            session_id=mapped.session_id,
-            organization_id=mapped.organization_id,
-            organization_slug=mapped.organization_slug,
-            role=mapped.role,
-            roles=mapped.roles,
-            permissions=mapped.permissions,
-            entitlements=mapped.entitlements,
-            feature_flags=mapped.feature_flags,
-            scopes=mapped.scopes,
-            impersonator=mapped.impersonator,
             expires_at=datetime.fromtimestamp(exp, UTC),
-            org_prefix=mapped.org_prefix,
+            **mapped.auth_info_fields(),
         )
 
 
