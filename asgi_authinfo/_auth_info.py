@@ -265,6 +265,7 @@ class NoAuthInfo:
     scopes: tuple[()] = field(default=(), init=False, repr=False)
     impersonator: None = field(default=None, init=False, repr=False)
     expires_at: None = field(default=None, init=False, repr=False)
+    org_prefix: None = field(default=None, init=False, repr=False)
     userinfo: None = field(default=None, init=False, repr=False)
     userinfo_error: None = field(default=None, init=False, repr=False)
     token_identifier: None = field(default=None, init=False, repr=False)
