@@ -37,20 +37,21 @@ def freeze(value: Any) -> Any:
     Copies at C speed and walks only the container values. Object keys are interned: every token
     names the same few claims, and the decoder gives each token its own copies of those names.
     """
-    if isinstance(value, Mapping):
-        if type(value) is dict and set(map(type, value)) <= _STR:
-            copy = dict(zip(map(intern, value), value.values(), strict=True))
-        else:
-            copy = {intern(str(key)): item for key, item in value.items()}
-        for key, item in copy.items():
-            if type(item) not in _SCALARS:
-                copy[key] = freeze(item)
-        return MappingProxyType(copy)
-    if isinstance(value, list | tuple):
+    kind = type(value)
+    if kind is dict and set(map(type, value)) <= _STR:
+        copy = dict(zip(map(intern, value), value.values(), strict=True))
+    elif isinstance(value, Mapping):
+        copy = {intern(str(key)): item for key, item in value.items()}
+    elif isinstance(value, list | tuple):
         if set(map(type, value)) <= _SCALARS:
             return tuple(value)
         return tuple(item if type(item) in _SCALARS else freeze(item) for item in value)
-    return value
+    else:
+        return value
+    for key, item in copy.items():
+        if type(item) not in _SCALARS:
+            copy[key] = freeze(item)
+    return MappingProxyType(copy)
 
 
 _NOT_IN_DICT: Final = MappingProxyType({"to_dict": False})
