@@ -30,8 +30,8 @@ class MappedClaims:
     org_prefix: str | None = field(default=None, repr=False)
 
     def auth_info_fields(self) -> dict[str, Any]:
-        """Every field by name: the ``AuthInfo`` keyword arguments that come from the claims."""
-        return dict(zip(_NAMES, _VALUES(self), strict=True))
+        """Every field by name (a new dict): the ``AuthInfo`` keyword arguments from the claims."""
+        return dict(zip(_NAMES, _VALUES(self), strict=False))  # same length: both from fields()
 
 
 _NAMES: Final = tuple(f.name for f in fields(MappedClaims))
