@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
-from sys import intern
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
@@ -34,14 +33,14 @@ _STR: Final = frozenset({str})
 def freeze(value: Any) -> Any:
     """A read-only deep copy of decoded JSON: objects become mappings (keys as strings), arrays tuples.
 
-    Copies at C speed and walks only the container values. Object keys are interned: every token
-    names the same few claims, and the decoder gives each token its own copies of those names.
+    Copies at C speed and walks only the container values (the JOSE parser already shares claim
+    names between tokens).
     """
     kind = type(value)
     if kind is dict and set(map(type, value)) <= _STR:
-        copy = dict(zip(map(intern, value), value.values(), strict=True))
+        copy = dict(value)
     elif isinstance(value, Mapping):
-        copy = {intern(str(key)): item for key, item in value.items()}
+        copy = {str(key): item for key, item in value.items()}
     elif isinstance(value, list | tuple):
         if set(map(type, value)) <= _SCALARS:
             return tuple(value)
