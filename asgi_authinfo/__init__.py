@@ -13,12 +13,14 @@ from ._errors import (
     InvalidTokenError,
     IssuerUnavailableError,
     MissingTokenError,
+    RevocationsUnavailableError,
 )
 from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
+from ._revocation import InMemoryRevocations, OnVerified, Revocation, RevocationList
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
@@ -40,6 +42,7 @@ __all__ = [
     "Cookie",
     "ErrorCode",
     "Impersonator",
+    "InMemoryRevocations",
     "InsufficientScopeError",
     "InvalidRequestError",
     "InvalidTokenError",
@@ -50,9 +53,13 @@ __all__ = [
     "MissingTokenError",
     "NoAuthInfo",
     "Observer",
+    "OnVerified",
     "Outcome",
     "QueryParam",
     "Requirement",
+    "Revocation",
+    "RevocationList",
+    "RevocationsUnavailableError",
     "Scopes",
     "TokenCache",
     "TokenSource",

@@ -17,6 +17,7 @@ __all__ = [
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
+    "RevocationsUnavailableError",
     "ago",
     "shown",
     "utc",
@@ -42,6 +43,8 @@ ErrorCode = Literal[
     "issuer_unavailable",
     "insufficient_scope",
     "userinfo_refused",
+    "revoked",
+    "revocations_unavailable",
 ]
 
 _SHOWN_LIMIT: Final = 80
@@ -118,7 +121,7 @@ class IssuerUnavailableError(AuthError):
     """We could not get the issuer's keys: our failure, not the caller's (503 + ``Retry-After``)."""
 
     status = 503
-    default_code = "issuer_unavailable"
+    default_code: ClassVar[ErrorCode] = "issuer_unavailable"
 
     def __init__(
         self,
@@ -130,6 +133,12 @@ class IssuerUnavailableError(AuthError):
     ) -> None:
         super().__init__(description, issuer=issuer, kid=kid)
         self.retry_after = max(1, int(retry_after))
+
+
+class RevocationsUnavailableError(IssuerUnavailableError):
+    """The shared revocation list is out of reach and was configured to fail closed (503)."""
+
+    default_code: ClassVar[ErrorCode] = "revocations_unavailable"
 
 
 class InsufficientScopeError(AuthError):

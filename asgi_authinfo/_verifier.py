@@ -18,6 +18,7 @@ from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import IssuerKeys, KeySources
 from ._jose import ParsedToken, VerifyingKey, parse, verify_signature
 from ._observer import Observer, observe
+from ._revocation import OnVerified, RevocationList, run_on_verified
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
 
@@ -41,6 +42,9 @@ class TokenVerifier:
     Tokens that verified are remembered (``cache_size`` tokens, LRU, at most ``cache_max_bytes``
     by estimate), so a reused token costs a lookup and a time check; ``cache_size=0`` turns
     that off. See :class:`~asgi_authinfo.TokenCache` for the rules.
+
+    ``revocations`` is asked on every request, cached tokens included (see ``docs/revoking.md``);
+    ``on_verified`` is awaited with each newly verified token's ``AuthInfo``, not on cache hits.
     """
 
     def __init__(
@@ -54,6 +58,8 @@ class TokenVerifier:
         observer: Observer | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
         cache_max_bytes: int = DEFAULT_CACHE_BYTES,
+        on_verified: OnVerified | None = None,
+        revocations: RevocationList | None = None,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
@@ -66,6 +72,8 @@ class TokenVerifier:
         self._now = now
         self._clock = clock
         self.observer = observer
+        self.on_verified = on_verified
+        self.revocations = revocations
         sources = KeySources(client=self.client, clock=clock)
         self._by_iss = {
             issuer.issuer: sources.for_issuer(issuer) for issuer in self.issuers if issuer.template is None
@@ -92,6 +100,10 @@ class TokenVerifier:
         if cache is not None and isinstance(token, str):
             known = cache.get(token)
             if known is not None:
+                refused = None if self.revocations is None else self.revocations.refusal(known)
+                if refused is not None:
+                    observe(token, refused, self._clock() - started, self.observer, self.max_token_bytes)
+                    raise refused
                 if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
                     observe(token, known, self._clock() - started, self.observer, self.max_token_bytes)
                 return known
@@ -130,6 +142,11 @@ class TokenVerifier:
         auth = self._build(token, claims, issuer, exp, key)
         if issuer.userinfo:
             auth = await self._userinfo.enrich(auth, issuer, discovery=keys.discovery)
+        refused = None if self.revocations is None else self.revocations.refusal(auth)
+        if refused is not None:
+            raise refused
+        if self.on_verified is not None:
+            await run_on_verified(self.on_verified, auth)
         cache = self.token_cache
         if cache is not None and auth.userinfo_error is None:  # a failed lookup is retried later
             nbf, iat = claims.get("nbf"), claims.get("iat")  # NumericDates or absent: checked above
