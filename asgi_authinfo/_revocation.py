@@ -43,6 +43,7 @@ logger = logging.getLogger("asgi_authinfo")
 
 DEFAULT_MAX_TOKEN_LIFETIME: Final = 24 * 3600.0
 REVOKED_DESCRIPTION: Final = "the session was signed out; sign in again"
+_PRUNE_EVERY: Final = 60.0
 
 RevocationKind = Literal["sid", "jti", "sub"]
 OnVerified = Callable[[AuthInfo], Awaitable[None]]
@@ -125,6 +126,7 @@ class InMemoryRevocations:
         self._sids: dict[str, float] = {}
         self._jtis: dict[str, float] = {}
         self._subs: dict[str, tuple[float, float]] = {}  # sub -> (before, until)
+        self._pruned = now()
 
     def __len__(self) -> int:
         return len(self._sids) + len(self._jtis) + len(self._subs)
@@ -140,7 +142,7 @@ class InMemoryRevocations:
             entry = self._subs.get(auth.subject)
             if entry is not None:
                 iat = auth.claims.get("iat")
-                if not isinstance(iat, int | float) or iat < entry[0]:
+                if not isinstance(iat, (int, float)) or iat < entry[0]:
                     return _revoked(auth)
         return None
 
@@ -165,7 +167,8 @@ class InMemoryRevocations:
             max_token_lifetime=self.max_token_lifetime,
         )
         self.add(entry)
-        self.prune()
+        if self._now() - self._pruned >= _PRUNE_EVERY:  # amortized: a prune walks every entry
+            self.prune()
         return entry
 
     def add(self, entry: Revocation) -> bool:
@@ -189,7 +192,7 @@ class InMemoryRevocations:
 
     def prune(self) -> int:
         """Forget the entries no live token can match any more; the number forgotten."""
-        now = self._now()
+        now = self._pruned = self._now()
         gone = 0
         for table in (self._sids, self._jtis):
             expired = [value for value, until in table.items() if until <= now]

@@ -83,7 +83,7 @@ class RedisRevocations:
         max_token_lifetime: float = DEFAULT_MAX_TOKEN_LIFETIME,
         fail_closed: bool = False,
         resync_interval: float = 30.0,
-        retry_delays: tuple[float, float] = (0.1, 1.0),
+        retry_delays: tuple[float, float] = (0.05, 0.5),
         start_timeout: float = 5.0,
         on_status: Callable[[RevocationSync], None] | None = None,
         now: Callable[[], float] = time.time,
