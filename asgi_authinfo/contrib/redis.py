@@ -16,7 +16,8 @@ background task keeps that copy in sync:
 When Redis is unreachable the last known list is kept and the task retries with backoff (logged
 at WARNING, then INFO when back; :attr:`status` and ``on_status`` report it). Revocations made
 meanwhile apply locally and are published on reconnection. ``fail_closed=True`` refuses every
-token with a 503 (``revocations_unavailable``) until the list is in sync again. asyncio only.
+token with a 503 (``revocations_unavailable``) until the list is in sync again. asyncio only;
+needs Redis >= 6.2 or any Valkey (``ZADD ... GT``).
 """
 
 from __future__ import annotations
@@ -238,8 +239,12 @@ class RedisRevocations:
 
     async def _resync(self) -> None:
         if self._pending:
-            await self._publish(self._pending)
-            self._pending.clear()
+            pending, self._pending = self._pending, []
+            try:
+                await self._publish(pending)
+            except BaseException:
+                self._pending[:0] = pending
+                raise
         now = self._now()
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.zremrangebyscore(self.key, "-inf", now)

@@ -145,3 +145,25 @@ async def test_the_cli_revokes_in_every_process(
     valkey.kill()
     assert await asyncio.to_thread(main, sid) == 1
     assert "could not be reached" in capsys.readouterr().err
+
+
+async def test_around_runs_the_list_for_the_apps_lifespan(valkey: ValkeyServer) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+
+    revocations = RedisRevocations(valkey.url, **FAST)  # type: ignore[arg-type]
+    inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    sent: list[str] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message["type"])
+
+    running_app = asyncio.create_task(revocations.around(app)({"type": "lifespan"}, inbox.get, send))
+    await inbox.put({"type": "lifespan.startup"})
+    await eventually(lambda: sent == ["lifespan.startup.complete"])
+    assert revocations.status.in_sync
+    await inbox.put({"type": "lifespan.shutdown"})
+    await running_app
+    assert sent[-1] == "lifespan.shutdown.complete" and revocations._task is None
