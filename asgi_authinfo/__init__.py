@@ -23,6 +23,7 @@ from ._observer import Observer, Outcome
 from ._revocation import InMemoryRevocations, OnVerified, Revocation, RevocationList
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
+from ._userinfo_store import UserinfoStore
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 from .claims import MappedClaims
 
@@ -65,6 +66,7 @@ __all__ = [
     "TokenSource",
     "TokenVerifier",
     "User",
+    "UserinfoStore",
     "__version__",
     "check",
     "claims",

@@ -21,6 +21,7 @@ from ._observer import Observer, observe
 from ._revocation import OnVerified, RevocationList, run_on_verified
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
+from ._userinfo_store import UserinfoStore
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
 
@@ -60,6 +61,7 @@ class TokenVerifier:
         cache_max_bytes: int = DEFAULT_CACHE_BYTES,
         on_verified: OnVerified | None = None,
         revocations: RevocationList | None = None,
+        userinfo_store: UserinfoStore | None = None,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
@@ -79,7 +81,7 @@ class TokenVerifier:
             issuer.issuer: sources.for_issuer(issuer) for issuer in self.issuers if issuer.template is None
         }
         self._templates = tuple(sources.for_issuer(issuer) for issuer in self.issuers if issuer.template)
-        self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock)
+        self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock, store=userinfo_store)
         self.token_cache = (
             TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
         )

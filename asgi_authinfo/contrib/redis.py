@@ -17,6 +17,7 @@ When Redis is unreachable the last known list is kept and the task retries with 
 at WARNING, then INFO when back; :attr:`status` and ``on_status`` report it). Revocations made
 meanwhile apply locally and are published on reconnection. ``fail_closed=True`` refuses every
 token with a 503 (``revocations_unavailable``) until the list is in sync again. asyncio only;
+``RedisUserinfoStore`` shares userinfo answers the same way (see its docstring).
 needs Redis >= 6.2 or any Valkey (``ZADD ... GT``).
 """
 
@@ -45,7 +46,15 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     needs = "asgi_authinfo.contrib.redis needs redis-py: pip install 'asgi-authinfo[redis]'"
     raise ImportError(needs) from exc
 
-__all__ = ["DEFAULT_PREFIX", "RedisRevocations", "RevocationSync"]
+from ._redis_userinfo import DEFAULT_USERINFO_PREFIX, RedisUserinfoStore
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "DEFAULT_USERINFO_PREFIX",
+    "RedisRevocations",
+    "RedisUserinfoStore",
+    "RevocationSync",
+]
 
 logger = logging.getLogger("asgi_authinfo")
 
