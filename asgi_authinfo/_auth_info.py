@@ -6,7 +6,7 @@ Pure values: nothing here knows about ASGI, HTTP or JWT verification.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Literal
@@ -23,20 +23,42 @@ __all__ = [
     "User",
 ]
 
-_EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+"""The one empty read-only mapping (``claims``, ``custom_attributes`` and the presets share it)."""
+
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+_STR: Final = frozenset({str})
 
 
 def freeze(value: Any) -> Any:
-    """A read-only deep copy of decoded JSON: objects become mappings, arrays tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(key): freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(item) for item in value)
-    return value
+    """A read-only deep copy of decoded JSON: objects become mappings (keys as strings), arrays tuples.
+
+    Copies at C speed and walks only the container values (the JOSE parser already shares claim
+    names between tokens).
+    """
+    kind = type(value)
+    if kind is dict and set(map(type, value)) <= _STR:
+        copy = dict(value)
+    elif isinstance(value, Mapping):
+        copy = {str(key): item for key, item in value.items()}
+    elif isinstance(value, list | tuple):
+        if set(map(type, value)) <= _SCALARS:
+            return tuple(value)
+        return tuple(item if type(item) in _SCALARS else freeze(item) for item in value)
+    else:
+        return value
+    for key, item in copy.items():
+        if type(item) not in _SCALARS:
+            copy[key] = freeze(item)
+    return MappingProxyType(copy)
+
+
+_NOT_IN_DICT: Final = MappingProxyType({"to_dict": False})
+"""Field metadata: ``AuthInfo.to_dict`` leaves the field out (or, for ``claims``, places it itself)."""
 
 
 def _empty() -> Mapping[str, Any]:
-    return _EMPTY
+    return EMPTY
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +127,19 @@ class Scopes(tuple[str, ...]):
     that is what Starlette's own ``requires()`` asks of ``request.auth.scopes``.
     """
 
-    _granted: frozenset[str]
+    # A tuple subtype cannot have slots; the granted names are a plain tuple in the instance dict,
+    # left unset (the class's empty tuple) when there are none.
+    _granted: tuple[str, ...] = ()
 
     def __new__(cls, scopes: Iterable[str] = (), granted: Iterable[str] = ()) -> Scopes:
         self = super().__new__(cls, scopes)
-        self._granted = frozenset((*self, *granted, "authenticated"))
+        extra = tuple(granted)
+        if extra:
+            self._granted = extra
         return self
 
     def __contains__(self, item: object) -> bool:
-        return item in self._granted
+        return item == "authenticated" or tuple.__contains__(self, item) or item in self._granted
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +149,8 @@ class AuthInfo:
     user: User
     issuer: str
     subject: str
-    access_token: str = field(repr=False)
-    claims: Mapping[str, Any] = field(default_factory=_empty, repr=False, hash=False)
+    access_token: str = field(repr=False, metadata=_NOT_IN_DICT)
+    claims: Mapping[str, Any] = field(default_factory=_empty, repr=False, hash=False, metadata=_NOT_IN_DICT)
     session_id: str | None = None
     organization_id: str | None = None
     organization_slug: str | None = None
@@ -136,11 +162,11 @@ class AuthInfo:
     scopes: tuple[str, ...] = ()
     impersonator: Impersonator | None = None
     expires_at: datetime | None = None
-    org_prefix: str | None = field(default=None, repr=False)
+    org_prefix: str | None = field(default=None, repr=False, metadata=_NOT_IN_DICT)
     """Provider convention for organization roles/permissions (Clerk: ``"org:"``), used by ``has``."""
-    userinfo: Mapping[str, Any] | None = field(default=None, repr=False, hash=False)
+    userinfo: Mapping[str, Any] | None = field(default=None, repr=False, hash=False, metadata=_NOT_IN_DICT)
     """The issuer's userinfo answer (read-only) when ``Issuer(userinfo=True)`` fetched it."""
-    userinfo_error: str | None = field(default=None, repr=False)
+    userinfo_error: str | None = field(default=None, repr=False, metadata=_NOT_IN_DICT)
     """Why the userinfo endpoint could not enrich ``user``; the token's own claims were kept."""
 
     def __post_init__(self) -> None:
@@ -207,42 +233,10 @@ class AuthInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the normalized fields (no ``access_token``; claims included)."""
-        return {
-            "user": {
-                "id": self.user.id,
-                "email": self.user.email,
-                "email_verified": self.user.email_verified,
-                "name": self.user.name,
-                "given_name": self.user.given_name,
-                "family_name": self.user.family_name,
-                "picture": self.user.picture,
-                "phone_number": self.user.phone_number,
-                "phone_number_verified": self.user.phone_number_verified,
-                "is_anonymous": self.user.is_anonymous,
-                "custom_attributes": _thaw(self.user.custom_attributes),
-            },
-            "issuer": self.issuer,
-            "subject": self.subject,
-            "token_identifier": self.token_identifier,
-            "session_id": self.session_id,
-            "organization_id": self.organization_id,
-            "organization_slug": self.organization_slug,
-            "role": self.role,
-            "roles": list(self.roles),
-            "permissions": list(self.permissions),
-            "entitlements": list(self.entitlements),
-            "feature_flags": list(self.feature_flags),
-            "scopes": list(self.scopes),
-            "impersonator": None
-            if self.impersonator is None
-            else {
-                "subject": self.impersonator.subject,
-                "email": self.impersonator.email,
-                "reason": self.impersonator.reason,
-            },
-            "expires_at": None if self.expires_at is None else self.expires_at.isoformat(),
-            "claims": _thaw(self.claims),
-        }
+        plain = {name: _plain(getattr(self, name)) for name in _TO_DICT}
+        plain["token_identifier"] = self.token_identifier
+        plain["claims"] = _thaw(self.claims)
+        return {name: plain[name] for name in _TO_DICT_ORDER}
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +265,7 @@ class NoAuthInfo:
     scopes: tuple[()] = field(default=(), init=False, repr=False)
     impersonator: None = field(default=None, init=False, repr=False)
     expires_at: None = field(default=None, init=False, repr=False)
+    org_prefix: None = field(default=None, init=False, repr=False)
     userinfo: None = field(default=None, init=False, repr=False)
     userinfo_error: None = field(default=None, init=False, repr=False)
     token_identifier: None = field(default=None, init=False, repr=False)
@@ -299,6 +294,21 @@ class NoAuthInfo:
             "is_signed_in": False,
             "error": None if error is None else {"code": error.code, "description": error.description},
         }
+
+
+_TO_DICT: Final = tuple(f.name for f in fields(AuthInfo) if f.metadata.get("to_dict", True))
+_AFTER_SUBJECT: Final = _TO_DICT.index("subject") + 1
+_TO_DICT_ORDER: Final = (*_TO_DICT[:_AFTER_SUBJECT], "token_identifier", *_TO_DICT[_AFTER_SUBJECT:], "claims")
+"""``to_dict``'s keys: the fields in declaration order, ``token_identifier`` after ``subject``."""
+
+
+def _plain(value: Any) -> Any:
+    """A field as JSON-ready data: values (``User``, ``Impersonator``) become dicts of their fields."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return _thaw(value)
 
 
 def _thaw(value: Any) -> Any:

@@ -3,7 +3,9 @@
 A check is any callable ``(claims, issuer) -> None`` that raises :class:`InvalidTokenError` to
 refuse a token whose signature, times and audience already passed. ``issuer`` is the trusted
 issuer's configured name, for the error. Providers add their own (Cognito ``token_use``, Okta
-``cid``, Entra's tenant), users add theirs through ``Issuer(claim_checks=[...])``.
+``cid``, Entra's tenant), users add theirs through ``Issuer(claim_checks=[...])``. They run as the
+pipeline's ``checks`` rule; a check raising anything else has a bug and fails the request with a
+server error (see ``_claim_rules.run_claim_checks``).
 """
 
 from __future__ import annotations

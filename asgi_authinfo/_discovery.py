@@ -7,11 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import httpx
 
-from ._errors import IssuerUnavailableError
 from ._fetch import FetchError, fetch_json
+from ._fetch_policy import FetchPolicy, backoff_for
 from ._issuer import Issuer, check_url
 
 __all__ = ["Discovery", "ProviderMetadata"]
@@ -27,7 +26,10 @@ class ProviderMetadata:
 
 
 class Discovery:
-    """Fetches ``{issuer}/.well-known/openid-configuration`` once, single-flight, with a backoff."""
+    """Fetches ``{issuer}/.well-known/openid-configuration`` once, under the shared fetch policy.
+
+    One per issuer: its keys and its userinfo endpoint are both found through it.
+    """
 
     def __init__(
         self,
@@ -38,36 +40,34 @@ class Discovery:
     ) -> None:
         self._issuer = issuer
         self._client = client
-        self._clock = clock
-        self._metadata: ProviderMetadata | None = None
-        self._failed_at: float | None = None
-        self._error = ""
-        self._lock: anyio.Lock | None = None
+        self._policy: FetchPolicy[ProviderMetadata] = FetchPolicy(
+            self._load,
+            what=f"discovery document of {issuer.issuer}",
+            clock=clock,
+            backoff=backoff_for(issuer.jwks_cooldown),
+        )
 
     async def metadata(self) -> ProviderMetadata:
-        if self._metadata is not None:
-            return self._metadata
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        async with self._lock:
-            if self._metadata is not None:
-                return self._metadata
-            backoff = min(self._issuer.jwks_cooldown, 5.0)
-            if self._failed_at is not None and self._clock() - self._failed_at < backoff:
-                raise self._unavailable(backoff)
-            try:
-                document = await fetch_json(
-                    self._client,
-                    self._issuer.discovery_uri,
-                    timeout=self._issuer.jwks_timeout,
-                    what="OIDC discovery document",
-                )
-                self._metadata = self._check(document)
-            except FetchError as exc:
-                self._failed_at = self._clock()
-                self._error = str(exc)
-                raise self._unavailable(backoff) from None
-            return self._metadata
+        """The checked metadata; raises :class:`IssuerUnavailableError` while it cannot be fetched."""
+        policy = self._policy
+        if policy.value is None and (policy.reloading or policy.may_refresh(0.0)):
+            await policy.refresh()
+        if policy.value is None:
+            why = policy.attempts.error or "no answer yet"
+            raise policy.attempts.unavailable(
+                f"issuer {self._issuer.issuer} could not be discovered: {why}",
+                issuer=self._issuer.issuer,
+            )
+        return policy.value
+
+    async def _load(self, previous: ProviderMetadata | None) -> ProviderMetadata:
+        document = await fetch_json(
+            self._client,
+            self._issuer.discovery_uri,
+            timeout=self._issuer.jwks_timeout,
+            what="OIDC discovery document",
+        )
+        return self._check(document)
 
     def _check(self, document: Any) -> ProviderMetadata:
         uri = self._issuer.discovery_uri
@@ -92,11 +92,3 @@ class Discovery:
         except ValueError as exc:
             raise FetchError(str(exc)) from None
         return ProviderMetadata(self._issuer.issuer, jwks_uri, userinfo)
-
-    def _unavailable(self, backoff: float) -> IssuerUnavailableError:
-        waited = self._clock() - (self._failed_at or 0.0)
-        return IssuerUnavailableError(
-            f"issuer {self._issuer.issuer} could not be discovered: {self._error}",
-            retry_after=max(1, round(backoff - waited)),
-            issuer=self._issuer.issuer,
-        )

@@ -50,10 +50,14 @@ ErrorCode = Literal[
 _SHOWN_LIMIT: Final = 80
 
 
+def quotable(text: str) -> str:
+    """``text`` as an RFC 6750 quoted-string carries it: printable ASCII but ``"``/``\\``, else ``?``."""
+    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)
+
+
 def shown(value: object) -> str:
     """Render a value taken from a token for an error message: printable ASCII, bounded length."""
-    text = value if isinstance(value, str) else repr(value)
-    cleaned = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)
+    cleaned = quotable(value if isinstance(value, str) else repr(value))
     if len(cleaned) > _SHOWN_LIMIT:
         cleaned = cleaned[: _SHOWN_LIMIT - 3] + "..."
     return f"'{cleaned}'"
@@ -83,18 +87,6 @@ class AuthError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, description={self.description!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AuthError):
-            return NotImplemented
-        return (type(self), self.code, self.description) == (
-            type(other),
-            other.code,
-            other.description,
-        )
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.code, self.description))
-
 
 class MissingTokenError(AuthError):
     """No credentials were sent where they are required (RFC 6750 §3.1: no error code)."""
@@ -121,6 +113,7 @@ class IssuerUnavailableError(AuthError):
     """We could not get the issuer's keys: our failure, not the caller's (503 + ``Retry-After``)."""
 
     status = 503
+    error = "temporarily_unavailable"  # RFC 6749 §4.1.2.1; the answer carries Retry-After, no challenge
     default_code: ClassVar[ErrorCode] = "issuer_unavailable"
 
     def __init__(
@@ -138,7 +131,7 @@ class IssuerUnavailableError(AuthError):
 class RevocationsUnavailableError(IssuerUnavailableError):
     """The shared revocation list is out of reach and was configured to fail closed (503)."""
 
-    default_code: ClassVar[ErrorCode] = "revocations_unavailable"
+    default_code = "revocations_unavailable"
 
 
 class InsufficientScopeError(AuthError):

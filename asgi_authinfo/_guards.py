@@ -11,7 +11,7 @@ from ._auth_info import AuthInfo, NoAuthInfo
 from ._errors import AuthError, InsufficientScopeError, MissingTokenError
 from ._responses import send_refusal
 
-__all__ = ["Conditions", "Requirement", "check", "get_auth", "realm_of", "requires"]
+__all__ = ["Conditions", "Requirement", "check", "get_auth", "missing_token", "realm_of", "requires"]
 
 
 def get_auth(source: Any) -> AuthInfo | NoAuthInfo:
@@ -74,9 +74,7 @@ class Requirement:
 def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | None:
     """None when ``auth`` meets ``requirement``; else the error to answer with (401/403/503)."""
     if auth.user is None:
-        return auth.error or MissingTokenError(
-            "this route requires a signed-in caller; send Authorization: Bearer <token>"
-        )
+        return auth.error or missing_token()
     if requirement.conditions and not auth.has(**requirement.conditions):
         wanted = " and ".join(f"{key} {value!r}" for key, value in requirement.conditions.items())
         return InsufficientScopeError(
@@ -84,6 +82,14 @@ def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | 
             scope=requirement.conditions.get("scope") or requirement.conditions.get("permission"),
         )
     return None
+
+
+def missing_token() -> MissingTokenError:
+    """The refusal for a request with no token where a signed-in caller is required."""
+    return MissingTokenError(
+        "this route requires a signed-in caller and the request has no bearer token; "
+        "send Authorization: Bearer <token>"
+    )
 
 
 def requires(

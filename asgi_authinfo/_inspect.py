@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import inspect
 import json
 import logging
 import os
@@ -200,17 +199,34 @@ def _issuer_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+_PROVIDER_ARGUMENT: Final = {
+    "auth0": "domain",
+    "authgear": "endpoint",
+    "clerk": "frontend_api_url",
+    "cognito": "user_pool_id",
+    "custom_jwt": "issuer",
+    "entra": "tenant",
+    "firebase": "project_id",
+    "keycloak": "server_url",
+    "okta": "domain",
+    "supabase": "project_url",
+    "workos": "client_id",
+}
+"""The argument ``--provider`` fills for each helper: ``--client-id`` gives ``client_id``,
+``--issuer`` every other."""
+
+
 def _provider_issuers(args: argparse.Namespace) -> tuple[Issuer, ...]:
     helper: Callable[..., Any] = getattr(providers, args.provider)
-    first = next(iter(inspect.signature(helper).parameters))
-    wants_client_id = "client" in first
+    first = _PROVIDER_ARGUMENT[args.provider]
+    wants_client_id = first == "client_id"
     value = args.client_id if wants_client_id else args.issuer
     if not value:
         needed = "--client-id ID" if wants_client_id else "--issuer URL"
         raise UsageError(f"--provider {args.provider} needs {needed} (providers.{args.provider}({first}))")
     if wants_client_id and args.issuer is not None:
         raise UsageError(f"--provider {args.provider} takes --client-id; its issuers are built for you")
-    return _build(lambda: helper(value, **_issuer_options(args)))
+    return _build(lambda: helper(**{first: value}, **_issuer_options(args)))
 
 
 def _build(make: Callable[[], Iterable[Any]]) -> tuple[Issuer, ...]:

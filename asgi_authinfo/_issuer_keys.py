@@ -39,21 +39,20 @@ class KeySources:
 
 
 class IssuerKeys:
-    """One issuer's keys: its JWKS cache, found through discovery when no ``jwks_uri`` is set."""
+    """One issuer's keys: its JWKS cache, found through discovery when no ``jwks_uri`` is set.
+
+    It owns the issuer's one :class:`Discovery` (fetched only when something needs it: the keys
+    without a ``jwks_uri``, or userinfo without a ``userinfo_uri``).
+    """
 
     def __init__(self, issuer: Issuer, sources: KeySources) -> None:
         self.issuer = issuer
         self._sources = sources
         self._jwks = None if issuer.jwks_uri is None else sources.jwks_cache(issuer.jwks_uri, issuer)
-        self.discovery = (
-            None
-            if issuer.jwks_uri is not None
-            else Discovery(issuer, client=sources.client, clock=sources.clock)
-        )
+        self.discovery = Discovery(issuer, client=sources.client, clock=sources.clock)
 
     async def jwks(self) -> JWKSCache:
         if self._jwks is None:
-            assert self.discovery is not None
             metadata = await self.discovery.metadata()
             self._jwks = self._sources.jwks_cache(metadata.jwks_uri, self.issuer)
         return self._jwks

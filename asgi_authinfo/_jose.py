@@ -1,70 +1,71 @@
-"""The JOSE layer: every byte of token parsing and signature checking is PyJWT's and cryptography's.
+"""The JOSE layer: a strict compact-JWS parser of our own, and signature checks by cryptography.
 
-This module is the one place that touches PyJWT, so the verifier reads as a list of rules.
-A token is parsed once (header, payload, signature) and verified with a key built once per JWKS
-fetch.
+Ours (this module, standard library only): splitting a compact JWS (RFC 7515 §7.1), the unpadded
+base64url alphabet, one canonical spelling per segment (RFC 4648 §3.5), one decode per segment,
+and strict JSON (UTF-8, objects, unique names, bounded nesting). PyJWT's, through its public API:
+reading a JWK into a public key (``jwt.PyJWK``) and the PS/ES/EdDSA algorithm objects
+(``get_default_algorithms``). RS* signatures go to cryptography directly. No other module
+imports PyJWT or cryptography: the rest calls ``parse``, ``key_from_jwk`` and ``verify_signature``.
 """
 
 from __future__ import annotations
 
 import binascii
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
-from jwt.algorithms import Algorithm
-from jwt.utils import base64url_decode, base64url_encode
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from jwt.algorithms import Algorithm, get_default_algorithms
 
 from ._errors import InvalidTokenError, shown
 
-__all__ = ["ParsedToken", "VerifyingKey", "key_from_jwk", "parse", "verify_signature"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "MIN_RSA_BITS",
+    "ParsedToken",
+    "VerifyingKey",
+    "key_from_jwk",
+    "parse",
+    "verify_signature",
+]
 
 MIN_RSA_BITS: Final = 2048
 MAX_JSON_DEPTH: Final = 32
 """Deepest nesting of objects and arrays accepted in a token's header or payload."""
 
-_COMPACT: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-
-_BASE64URL: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_COMPACT: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 _URL_TO_STD: Final = bytes.maketrans(b"-_", b"+/")
-_STD_TO_URL: Final = bytes.maketrans(b"+/", b"-_")
+_PADDING: Final = (b"", b"", b"==", b"=")
+_CANONICAL_LAST: Final = (b"", b"", b"AQgw", b"AEIMQUYcgkosw048")
+"""By segment length mod 4: the last characters whose unused low bits are zero (RFC 4648 §3.5)."""
 
+_HEADERS_KEPT: Final = 64
+_HEADER_CHARS_KEPT: Final = 512
+_HEADERS: dict[bytes, dict[str, Any]] = {}
+"""Decoded headers by segment: an issuer's tokens share one or two. Full means cleared, so a flood
+of made-up headers can only evict; only flat headers are kept and each parse gets its own copy."""
 
-class _PyJWS(jwt.api_jws.PyJWS):
-    """PyJWT's JWS, with the common case of its base64url segment check done at C speed.
-
-    PyJWT checks a segment's alphabet byte by byte in Python (about half of ``jwt.decode`` for a
-    typical token). A clean, unpadded, canonical segment is decoded here with ``binascii`` alone;
-    anything else goes to PyJWT's own check, which accepts or refuses it.
-    """
-
-    @staticmethod
-    def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
-        if len(segment) % 4 != 1 and not segment.translate(None, _BASE64URL):
-            decoded = binascii.a2b_base64(segment.translate(_URL_TO_STD) + b"=" * (-len(segment) % 4))
-            if binascii.b2a_base64(decoded, newline=False).rstrip(b"=").translate(_STD_TO_URL) == segment:
-                return decoded
-        return jwt.api_jws.PyJWS._decode_base64url_segment(segment, name)
-
-
-_JWS: Final = _PyJWS()
-_SEGMENTS_CHECKED: Final = hasattr(jwt.api_jws.PyJWS, "_decode_base64url_segment")
-"""Whether ``_load`` calls the canonical per-segment check above (PyJWT releases that have it)."""
 _ALGORITHMS: Final[dict[str, Algorithm]] = {
-    name: _JWS.get_algorithm_by_name(name)
-    for name in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+    name: algorithm
+    for name, algorithm in get_default_algorithms().items()
+    if name in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 }
+_PKCS1: Final = padding.PKCS1v15()
+_RSA_HASHES: Final = {"RS256": hashes.SHA256(), "RS384": hashes.SHA384(), "RS512": hashes.SHA512()}
 _EC_CURVE_FOR_ALG: Final = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
 _JWK_CURVES: Final = {"P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1"}
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedToken:
-    """A compact JWS split and decoded, not yet trusted."""
+class ParsedToken(NamedTuple):
+    """A compact JWS split and decoded, not yet trusted.
+
+    A named tuple rather than a frozen dataclass: one is built per new token, at a third of the cost.
+    """
 
     header: Mapping[str, Any]
     claims: dict[str, Any]
@@ -96,45 +97,84 @@ class VerifyingKey:
 
 
 def parse(token: str) -> ParsedToken:
-    """Split and decode a compact JWS with PyJWT; read its header and payload as strict JSON.
+    """Split and decode a compact JWS; read its header and payload as strict JSON.
 
     Strict means: only the unpadded base64url alphabet, a canonical encoding of every segment
-    (one token string per signed token, whatever the PyJWT version), UTF-8 JSON objects without
-    repeated names, nested at most ``MAX_JSON_DEPTH`` deep (RFC 7515 §2, §4; RFC 8725 §2.6, §3.7).
+    (one token string per signed token), UTF-8 JSON objects without repeated names, nested at
+    most ``MAX_JSON_DEPTH`` deep, and no unencoded payload (RFC 7515 §2, §4, §7.1; RFC 7797;
+    RFC 8725 §2.6, §3.7).
     """
-    if token.count(".") != 2:
-        segments = token.count(".") + 1
-        hint = " (5 segments: an encrypted JWE, which is not supported)" if segments == 5 else ""
+    data = token.encode("ascii", "replace")  # anything else becomes "?", outside the alphabet
+    segments = data.split(b".")
+    if len(segments) != 3:
+        hint = " (5 segments: an encrypted JWE, which is not supported)" if len(segments) == 5 else ""
         raise InvalidTokenError(
-            f"the token has {segments} segments, a signed JWT has 3{hint}", code="malformed"
+            f"the token has {len(segments)} segments, a signed JWT has 3{hint}", code="malformed"
         )
-    if not _COMPACT.fullmatch(token):
+    if data.translate(None, _COMPACT):
         raise InvalidTokenError(
             "the token has characters outside the unpadded base64url alphabet (RFC 7515 §2)",
             code="malformed",
         )
-    try:
-        payload, signing_input, _, signature = _JWS._load(token)
-        header_bytes = base64url_decode(token[: token.index(".")])
-    except (jwt.DecodeError, UnicodeError, ValueError, RecursionError) as exc:
-        raise InvalidTokenError(f"the token is not a well-formed JWT ({exc})", code="malformed") from None
-    # One spelling per token (no unused bits set): PyJWT versions with a per-segment check have
-    # made it already, through _PyJWS above; older ones need it here.
-    if not _SEGMENTS_CHECKED and (
-        b".".join(map(base64url_encode, (header_bytes, payload, signature))).decode("ascii") != token
+    header_segment, payload_segment, signature_segment = segments
+    header = _HEADERS.get(header_segment)
+    if header is None:
+        header = _header(header_segment)
+    if not payload_segment:
+        raise InvalidTokenError("the token's payload segment is empty", code="malformed")
+    payload = _json_object(_decoded(payload_segment, "payload"), "payload")
+    signature = _decoded(signature_segment, "signature")
+    signing_input = data[: len(header_segment) + 1 + len(payload_segment)]
+    return ParsedToken(header.copy(), payload, signing_input, signature)
+
+
+def _header(segment: bytes) -> dict[str, Any]:
+    """Decode a header segment not seen lately, and keep it if it is short and flat."""
+    if not segment:
+        raise InvalidTokenError("the token's header segment is empty", code="malformed")
+    header = _json_object(_decoded(segment, "header"), "header")
+    if header.get("b64", True) is False:
+        raise InvalidTokenError(
+            "the token's header sets `b64` to false (an unencoded payload, RFC 7797), "
+            "which bearer tokens never use",
+            code="malformed",
+        )
+    if len(segment) <= _HEADER_CHARS_KEPT and all(
+        value is None or isinstance(value, str | int | float) for value in header.values()
     ):
-        raise InvalidTokenError("the token is not canonical base64url (RFC 7515 §2)", code="malformed")
-    header = _json_object(header_bytes, "header")
-    claims = _json_object(payload, "payload")
-    return ParsedToken(header, claims, signing_input, signature)
+        if len(_HEADERS) >= _HEADERS_KEPT:
+            _HEADERS.clear()
+        _HEADERS[segment] = header
+    return header
+
+
+def _decoded(segment: bytes, part: str) -> bytes:
+    """One base64url segment (alphabet already checked) to bytes, if it is the canonical spelling."""
+    rest = len(segment) & 3
+    if rest == 1 or (rest and segment[-1] not in _CANONICAL_LAST[rest]):
+        raise InvalidTokenError(
+            f"the token's {part} is not canonical base64url (RFC 7515 §2, RFC 4648 §3.5)",
+            code="malformed",
+        )
+    return binascii.a2b_base64(segment.translate(_URL_TO_STD) + _PADDING[rest])
 
 
 class _RepeatedName(ValueError):
     """A JSON object names the same member twice."""
 
 
+_NAMES_KEPT: Final = 256
+_NAME_CHARS_KEPT: Final = 64
+_NAMES: dict[str, str] = {}
+"""Member names seen lately, so the claims of cached tokens share one copy of ``"email"``. Bounded
+like the header cache: full means cleared, and only short names are kept."""
+
+
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
+    if len(_NAMES) >= _NAMES_KEPT:
+        _NAMES.clear()
+    shared = _NAMES.setdefault
+    result = {shared(name, name) if len(name) <= _NAME_CHARS_KEPT else name: value for name, value in pairs}
     if len(result) != len(pairs):
         seen: set[str] = set()
         for name, _ in pairs:
@@ -151,7 +191,13 @@ _STRICT_JSON: Final = json.JSONDecoder(object_pairs_hook=_unique)
 def _json_object(data: bytes, part: str) -> dict[str, Any]:
     """Decode one segment as a UTF-8 JSON object, refusing what RFC 7515 and RFC 8259 do not allow."""
     try:
-        value = _STRICT_JSON.decode(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        try:  # the common case: no whitespace around the value
+            value, end = _STRICT_JSON.raw_decode(text)
+        except json.JSONDecodeError:
+            end = -1
+        if end != len(text):  # whitespace around it, or not JSON: decode() accepts or says why
+            value = _STRICT_JSON.decode(text)
     except _RepeatedName as exc:
         raise InvalidTokenError(
             f"the token's {part} names {shown(exc.args[0])} twice (RFC 7515 §4: names must be unique)",
@@ -159,12 +205,11 @@ def _json_object(data: bytes, part: str) -> dict[str, Any]:
         ) from None
     except (ValueError, RecursionError):
         raise InvalidTokenError(f"the token's {part} is not valid UTF-8 JSON", code="malformed") from None
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise InvalidTokenError(f"the token's {part} is not a JSON object", code="malformed")
     # Each nested object or array opens with a bracket, so fewer brackets than the limit (the
     # common case, counted at C speed) cannot nest too deep; only then is the tree walked.
-    brackets = data.count(b"{") + data.count(b"[")
-    if brackets > MAX_JSON_DEPTH and not _nested_within(value, MAX_JSON_DEPTH):
+    if data.count(b"{") + data.count(b"[") > MAX_JSON_DEPTH and not _nested_within(value, MAX_JSON_DEPTH):
         raise InvalidTokenError(
             f"the token's {part} nests deeper than {MAX_JSON_DEPTH} levels", code="malformed"
         )
@@ -185,10 +230,19 @@ def _nested_within(value: Any, limit: int) -> bool:
 
 
 def verify_signature(parsed: ParsedToken, alg: str, key: VerifyingKey) -> bool:
-    """Check the signature with PyJWT's algorithm object for ``alg`` (already allow-listed)."""
+    """Whether the signature verifies with ``key`` under ``alg`` (already allow-listed and fitted).
+
+    A bad signature, whatever its length, is ``False``: cryptography raises ``InvalidSignature``
+    and PyJWT's algorithm objects turn that (and an unreadable ECDSA signature) into ``False``.
+    Anything else, such as a key object of the wrong type, is a bug and propagates.
+    """
+    rsa_hash = _RSA_HASHES.get(alg)
     try:
-        return bool(_ALGORITHMS[alg].verify(parsed.signing_input, key.public_key, parsed.signature))
-    except Exception:
+        if rsa_hash is not None:
+            key.public_key.verify(parsed.signature, parsed.signing_input, _PKCS1, rsa_hash)
+            return True
+        return _ALGORITHMS[alg].verify(parsed.signing_input, key.public_key, parsed.signature)
+    except InvalidSignature:
         return False
 
 

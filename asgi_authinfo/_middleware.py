@@ -10,7 +10,8 @@ from asgiref.compatibility import guarantee_single_callable
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
-from ._errors import AuthError, InvalidRequestError, MissingTokenError
+from ._errors import AuthError, InvalidRequestError
+from ._guards import missing_token
 from ._issuer import Issuer
 from ._observer import Observer
 from ._responses import send_refusal
@@ -102,18 +103,26 @@ class AuthInfoMiddleware:
         await self.app(scope, receive, send)
 
     async def authenticate(self, scope: Any) -> AuthInfo | NoAuthInfo:
-        """The auth for one request scope; never raises for anything the client sent."""
+        """The auth for one request scope; never raises for anything the client sent.
+
+        Only reading the token from the request decodes client bytes, so only there is a decoding
+        error the client's (400). Anything else raised while verifying is a bug (say, in a claim
+        check or mapper): the verifier logs it and it propagates, so the server answers 500.
+        """
         try:
             token = token_from(self.token_sources, scope)
-            if token is None:
-                return _MISSING
-            return await self.verifier.verify(token)
         except AuthError as error:
             return NoAuthInfo(error=error)
         except (UnicodeError, ValueError, TypeError) as exc:
             return NoAuthInfo(
                 error=InvalidRequestError(f"the request's credentials are unreadable ({type(exc).__name__})")
             )
+        if token is None:
+            return _MISSING
+        try:
+            return await self.verifier.verify(token)
+        except AuthError as error:
+            return NoAuthInfo(error=error)
 
     def _closing_on_shutdown(self, send: ASGISendCallable) -> ASGISendCallable:
         async def send_then_close(message: ASGISendEvent) -> None:
@@ -122,7 +131,3 @@ class AuthInfoMiddleware:
             await send(message)
 
         return send_then_close
-
-
-def missing_token() -> MissingTokenError:
-    return MissingTokenError("the request has no bearer token; send Authorization: Bearer <token>")

@@ -15,7 +15,6 @@ from typing import Final, Literal, Protocol
 
 from ._auth_info import AuthInfo
 from ._errors import AuthError, ErrorCode, shown
-from ._jose import parse
 
 __all__ = ["Observer", "Outcome", "fingerprint", "observe", "report"]
 
@@ -59,22 +58,28 @@ class Observer(Protocol):
 
 
 def observe(
-    token: str, result: AuthInfo | AuthError, duration: float, observer: Observer | None, max_bytes: int
+    token: str,
+    result: AuthInfo | AuthError,
+    duration: float,
+    observer: Observer | None,
+    kid: str | None,
+    mark: str | None = None,
 ) -> None:
-    """Build the :class:`Outcome` of one verification and :func:`report` it (cheap when nobody listens)."""
+    """Build the :class:`Outcome` of one verification and :func:`report` it (cheap when nobody listens).
+
+    ``kid`` is the header's ``kid`` as the verifier read it (the token is never parsed here);
+    ``mark`` the token's :func:`fingerprint` when the caller has it already (a cached token).
+    """
     error = result if isinstance(result, AuthError) else None
     if observer is None and not logger.isEnabledFor(logging.DEBUG if error is None else logging.INFO):
         return
-    kid = None if error is None else error.kid
-    if kid is None and isinstance(token, str) and 0 < len(token) <= max_bytes:
-        kid = _header_kid(token)
     outcome = Outcome(
         accepted=error is None,
         code=None if error is None else error.code,
         issuer=result.issuer,
         kid=kid,
         duration=max(0.0, duration),
-        fingerprint=fingerprint(token) if isinstance(token, str) else "-",
+        fingerprint=mark if mark is not None else fingerprint(token) if isinstance(token, str) else "-",
         status=200 if error is None else error.status,
     )
     report(outcome, observer, error)
@@ -116,15 +121,6 @@ def _log_refusal(outcome: Outcome, error: AuthError) -> None:
         error.description,
         extra=_extra(outcome),
     )
-
-
-def _header_kid(token: str) -> str | None:
-    """The token's ``kid`` header, or None when the token cannot be read."""
-    try:
-        kid = parse(token).header.get("kid")
-    except AuthError:
-        return None
-    return kid if isinstance(kid, str) else None
 
 
 def _kid(kid: str | None) -> str | None:

@@ -10,9 +10,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ._diagnosis import TIME_CLAIMS, Check, Diagnosis, describe_time
-from ._errors import AuthError, IssuerUnavailableError, utc
-from ._responses import challenge, error_body
+from ._claim_rules import TIME_CLAIMS, describe_time
+from ._diagnosis import Check, Diagnosis
+from ._errors import AuthError, utc
+from ._responses import Refusal
 
 __all__ = ["render_json", "render_text"]
 
@@ -69,29 +70,29 @@ def render_json(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
         "checks": [check.to_dict() for check in diagnosis.checks],
         "error": None if error is None else _error_dict(error, realm),
         "auth_info": None if diagnosis.auth is None else diagnosis.auth.to_dict(),
-        "consistent": diagnosis.consistent,
+        "server_error": diagnosis.bug,
     }
     return json.dumps(document, indent=2, default=repr)
 
 
 def _error_dict(error: AuthError, realm: str) -> dict[str, Any]:
+    answer = Refusal.of(error, realm)
     return {
         "code": error.code,
         "description": error.description,
         "status": error.status,
-        "response": {
-            "status": error.status,
-            "headers": dict(_response_headers(error, realm)),
-            "body": json.loads(error_body(error)),
-        },
+        "response": {"status": answer.status, "headers": dict(answer.headers), "body": answer.payload},
     }
 
 
-def _response_headers(error: AuthError, realm: str) -> list[tuple[str, str]]:
-    """The headers the middleware sends with this refusal (see ``_responses``)."""
-    if isinstance(error, IssuerUnavailableError):
-        return [("Retry-After", str(error.retry_after))]
-    return [("WWW-Authenticate", challenge(error, realm))]
+def _answer_lines(error: AuthError, realm: str) -> list[str]:
+    """What the middleware answers: the status, then one header a line."""
+    answer = Refusal.of(error, realm)
+    first = f"  the middleware answers HTTP {answer.status}; "
+    return [
+        f"{first if index == 0 else ' ' * len(first)}{name}: {value}"
+        for index, (name, value) in enumerate(answer.headers.items())
+    ]
 
 
 def _fields(values: Mapping[str, Any], now: float, *, times: bool) -> list[str]:
@@ -139,6 +140,8 @@ def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
         return [f"result     NOT CHECKED: no issuer given (use --issuer, --provider or --config){hint}"]
     error = diagnosis.error
     lines: list[str] = []
+    if diagnosis.bug is not None and error is None:
+        return [f"result     SERVER ERROR: {diagnosis.bug}", "  the middleware answers HTTP 500"]
     if error is None:
         lines.append("result     ACCEPTED")
         if diagnosis.auth is not None:
@@ -149,18 +152,12 @@ def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
             lines.append("AuthInfo (what get_auth() returns; `claims` as above)")
             lines += _fields(flat, diagnosis.now, times=False)
     else:
-        headers = "; ".join(f"{name}: {value}" for name, value in _response_headers(error, realm))
         lines += [
             f"result     REFUSED ({error.code}): {error.description}",
-            f"  the middleware answers HTTP {error.status}; {headers}",
+            *_answer_lines(error, realm),
             f'  or, with on_invalid="anonymous", get_auth() is NoAuthInfo(error={type(error).__name__}'
             f"(code={error.code!r}, ...))",
         ]
-    if not diagnosis.consistent:
-        lines.append(
-            "  warning            the step-by-step checks disagree with TokenVerifier.verify(); "
-            "the result above is verify()'s: please report this"
-        )
     return lines
 
 

@@ -1,36 +1,37 @@
-"""Turning an ``AuthError`` into what the client sees (RFC 6750 §3), over HTTP or a WebSocket."""
+"""Turning an ``AuthError`` into what the client sees (RFC 6750 §3), over HTTP or a WebSocket.
+
+The middleware, ``requires``, every ``contrib`` adapter and the ``inspect`` CLI answer with the same
+``Refusal``: the same status, headers, JSON body and WebSocket close code and reason.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
 
-from ._errors import AuthError, IssuerUnavailableError
+from ._errors import AuthError, IssuerUnavailableError, quotable
 
-__all__ = ["challenge", "error_body", "send_refusal"]
+__all__ = ["Refusal", "challenge", "error_body", "send_refusal"]
 
-WS_POLICY_VIOLATION = 1008
-WS_TRY_AGAIN_LATER = 1013
-
-
-def _quoted(text: str) -> str:
-    # RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E.
-    return "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "?" for ch in text)
+_CLOSE_REASON_BYTES: Final = 123  # RFC 6455 §5.5: a close frame's payload is 125 bytes, 2 of them the code
 
 
 def challenge(error: AuthError, realm: str) -> str:
     """The ``WWW-Authenticate`` value for ``error``."""
-    parts = [f'realm="{_quoted(realm)}"']
+    parts = [f'realm="{quotable(realm)}"']
     if error.error is not None:
         parts.append(f'error="{error.error}"')
-        parts.append(f'error_description="{_quoted(error.description)}"')
+        parts.append(f'error_description="{quotable(error.description)}"')
         scope = getattr(error, "scope", None)
         if scope:
-            parts.append(f'scope="{_quoted(scope)}"')
+            parts.append(f'scope="{quotable(scope)}"')
     return "Bearer " + ", ".join(parts)
 
 
 def error_body(error: AuthError) -> bytes:
+    """The JSON body of every refusal: ``error``, ``error_code`` (stable) and ``error_description``."""
     body: dict[str, Any] = {
         "error": error.error or "unauthorized",
         "error_code": error.code,
@@ -39,31 +40,61 @@ def error_body(error: AuthError) -> bytes:
     return json.dumps(body).encode()
 
 
-def _headers(error: AuthError, realm: str, length: int) -> list[tuple[bytes, bytes]]:
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(length).encode()),
-        (b"cache-control", b"no-store"),
-    ]
-    if isinstance(error, IssuerUnavailableError):
-        headers.append((b"retry-after", str(error.retry_after).encode()))
-    else:
-        headers.append((b"www-authenticate", challenge(error, realm).encode("latin-1")))
-    return headers
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An ``AuthError`` as the client sees it, built once from the error and the realm.
+
+    ``headers`` has ``WWW-Authenticate`` (or ``Retry-After`` on 503), ``Cache-Control: no-store``
+    and ``Content-Type: application/json``. A WebSocket that cannot get an HTTP denial response is
+    closed with ``close_code`` (1008 policy violation; 1013 try again later on 503) and
+    ``close_reason`` (``"<code>: <description>"``, at most 123 bytes of UTF-8).
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    close_code: int
+    close_reason: str
+
+    @classmethod
+    def of(cls, error: AuthError, realm: str) -> Refusal:
+        if isinstance(error, IssuerUnavailableError):
+            why = ("Retry-After", str(error.retry_after))
+            close_code = 1013  # try again later: the failure is ours, not the caller's
+        else:
+            why = ("WWW-Authenticate", challenge(error, realm))
+            close_code = 1008  # policy violation
+        headers = dict((why, ("Cache-Control", "no-store"), ("Content-Type", "application/json")))
+        reason_bytes = f"{error.code}: {error.description}".encode()[:_CLOSE_REASON_BYTES]
+        close_reason = reason_bytes.decode("utf-8", "ignore")  # a cut inside a character drops it
+        return cls(error.status, headers, error_body(error), close_code, close_reason)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The JSON body as a dict."""
+        payload: dict[str, Any] = json.loads(self.body)
+        return payload
+
+    def asgi_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers as an ASGI response start carries them, with ``content-length``."""
+        headers = [(name.lower().encode(), value.encode("latin-1")) for name, value in self.headers.items()]
+        headers.append((b"content-length", str(len(self.body)).encode()))
+        return headers
 
 
 async def send_refusal(scope: Any, send: Any, error: AuthError, realm: str) -> None:
-    """Answer an HTTP request, or refuse a WebSocket handshake before it is accepted."""
-    body = error_body(error)
-    headers = _headers(error, realm, len(body))
-    if scope["type"] == "websocket":
-        if "websocket.http.response" in scope.get("extensions", {}) or {}:
-            await send({"type": "websocket.http.response.start", "status": error.status, "headers": headers})
-            await send({"type": "websocket.http.response.body", "body": body})
-            return
-        code = WS_TRY_AGAIN_LATER if isinstance(error, IssuerUnavailableError) else WS_POLICY_VIOLATION
-        reason = f"{error.code}: {error.description}".encode()[:123].decode("utf-8", "ignore")
-        await send({"type": "websocket.close", "code": code, "reason": reason})
-        return
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    """Answer an HTTP request, or refuse a WebSocket handshake before it is accepted.
+
+    A WebSocket gets the HTTP answer when the server supports ``websocket.http.response``, else
+    the close code and reason.
+    """
+    answer = Refusal.of(error, realm)
+    if scope["type"] != "websocket":
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.asgi_headers()})
+        await send({"type": "http.response.body", "body": answer.body})
+    elif "websocket.http.response" in (scope.get("extensions") or {}):
+        headers = answer.asgi_headers()
+        await send({"type": "websocket.http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": answer.body})
+    else:
+        await send({"type": "websocket.close", "code": answer.close_code, "reason": answer.close_reason})

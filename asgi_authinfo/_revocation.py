@@ -14,6 +14,10 @@ Three kinds of entry, each kept only while a token it matches can still be alive
   counts as issued before); kept until ``before + max_token_lifetime``.
 
 Values match across all trusted issuers: a subject revoked at one issuer is revoked at all of them.
+
+The check is the ``revoked`` rule (:func:`revoked_rule`): ``TokenVerifier(revocations=...)`` runs
+it on a new token right after mapping (it needs the mapped session id), so a revoked token is
+never cached, and asks the same ``refusal`` on every token-cache hit; ``inspect`` shows its row.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from typing import Final, Literal, Protocol, runtime_checkable
 
 from ._auth_info import AuthInfo
 from ._errors import AuthError, InvalidTokenError
+from ._rules import Rule
+from ._token import Token
 
 __all__ = [
     "DEFAULT_MAX_TOKEN_LIFETIME",
@@ -36,6 +42,7 @@ __all__ = [
     "RevocationKind",
     "RevocationList",
     "revocation",
+    "revoked_rule",
     "run_on_verified",
 ]
 
@@ -216,6 +223,24 @@ class InMemoryRevocations:
 
 def _revoked(auth: AuthInfo) -> AuthError:
     return InvalidTokenError(REVOKED_DESCRIPTION, code="revoked", issuer=auth.issuer)
+
+
+def revoked_rule(revocations: RevocationList) -> Rule:
+    """The ``revoked`` rule: refuse the mapped ``AuthInfo`` when ``revocations`` matches it."""
+
+    def check_revoked(token: Token) -> None:
+        assert token.auth is not None, "the rules after mapping run on a mapped token"
+        refused = revocations.refusal(token.auth)
+        if refused is not None:
+            raise refused
+
+    def describe_revoked(token: Token) -> tuple[str, str]:
+        expected = "no revoked session (sid), token (jti) or user (sub) matching it"
+        if token.auth is None:
+            return expected, ""
+        return expected, "revoked" if revocations.refusal(token.auth) is not None else "none matches"
+
+    return Rule("revoked", check_revoked, describe=describe_revoked)
 
 
 async def run_on_verified(hook: OnVerified, auth: AuthInfo) -> None:

@@ -5,8 +5,8 @@ its signature each time is the expensive part of verification. An entry is the i
 ``AuthInfo`` built the first time, plus what is needed to re-check the token on every hit:
 
 - time: ``exp``, ``nbf`` and ``iat`` are compared with the wall clock on every hit, with the
-  issuer's leeway and exactly the verifier's rule (expired once ``now - leeway >= exp``; not yet
-  valid while ``nbf`` or ``iat`` is after ``now + leeway``), so an entry never outlives its token;
+  issuer's leeway, by the verifier's own time rules (``_claim_rules.expired`` and ``too_early``),
+  so an entry never outlives its token;
 - keys: the entry is valid only while the JWKS it was checked against is fresh and still holds
   the key that verified it. When the key set was refetched, a key that left it drops the entry;
   once the key set is older than its ``max_age``, the token is verified again in full (which
@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Final
 
 from ._auth_info import AuthInfo
+from ._claim_rules import expired, too_early
 from ._jose import VerifyingKey
 from ._jwks import JWKSCache
 
@@ -46,10 +47,23 @@ BYTES_PER_TOKEN_CHAR: Final = 10
 _NEVER: Final = float("-inf")
 
 
-class _Entry:
-    """One verified token. Mutable only to refresh its key-set snapshot after a JWKS refetch."""
+class Entry:
+    """One verified token: its ``AuthInfo`` and header ``kid`` (for the observer), and what a hit
+    re-checks. Mutable only to refresh its key-set snapshot after a JWKS refetch."""
 
-    __slots__ = ("auth", "cost", "exp", "fresh_until", "jwks", "key", "keys", "leeway", "start")
+    __slots__ = (
+        "auth",
+        "cost",
+        "exp",
+        "fingerprint",
+        "fresh_until",
+        "jwks",
+        "key",
+        "keys",
+        "kid",
+        "leeway",
+        "start",
+    )
 
     def __init__(
         self,
@@ -60,9 +74,12 @@ class _Entry:
         leeway: float,
         jwks: JWKSCache,
         key: VerifyingKey,
+        kid: str | None,
         cost: int,
     ) -> None:
         self.auth = auth
+        self.kid = kid
+        self.fingerprint: str | None = None  # the token's, for the observer: hashed on first use
         self.exp = exp
         self.start = start
         self.leeway = leeway
@@ -96,7 +113,7 @@ class TokenCache:
         self.max_bytes = max_bytes
         self._now = now
         self._clock = clock
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -111,19 +128,26 @@ class TokenCache:
 
     def get(self, token: str) -> AuthInfo | None:
         """The ``AuthInfo`` of a token verified before and still valid now, else ``None``."""
+        entry = self.lookup(token)
+        return None if entry is None else entry.auth
+
+    def lookup(self, token: str) -> Entry | None:
+        """The entry of a token verified before and still valid now, else ``None``."""
         entry = self._entries.get(token)
         if entry is not None:
             now = self._now()
             leeway = entry.leeway
             if (
-                now - leeway < entry.exp
-                and entry.start <= now + leeway
-                and entry.keys is entry.jwks.keys
-                and self._clock() < entry.fresh_until
-            ) or self._keys_still_hold(entry):
+                not expired(entry.exp, now, leeway)
+                and not too_early(entry.start, now, leeway)
+                and (
+                    (entry.keys is entry.jwks.keys and self._clock() < entry.fresh_until)
+                    or self._keys_still_hold(entry)
+                )
+            ):
                 self._entries.move_to_end(token)
                 self.hits += 1
-                return entry.auth
+                return entry
             self._drop(token)
         self.misses += 1
         return None
@@ -139,6 +163,7 @@ class TokenCache:
         leeway: float,
         jwks: JWKSCache,
         key: VerifyingKey,
+        kid: str | None = None,
     ) -> None:
         """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``."""
         cost = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
@@ -148,7 +173,9 @@ class TokenCache:
         entries = self._entries
         if token in entries:
             self._drop(token)
-        entries[token] = _Entry(auth, exp=exp, start=start, leeway=leeway, jwks=jwks, key=key, cost=cost)
+        entries[token] = Entry(
+            auth, exp=exp, start=start, leeway=leeway, jwks=jwks, key=key, kid=kid, cost=cost
+        )
         self._bytes += cost
         while len(entries) > self.max_entries or self._bytes > self.max_bytes:
             _, evicted = entries.popitem(last=False)
@@ -159,12 +186,8 @@ class TokenCache:
         self._entries.clear()
         self._bytes = 0
 
-    def _keys_still_hold(self, entry: _Entry) -> bool:
-        """The slow half of a hit: the time rules hold and the key survived a JWKS refetch."""
-        now = self._now()
-        leeway = entry.leeway
-        if now - leeway >= entry.exp or entry.start > now + leeway:
-            return False
+    def _keys_still_hold(self, entry: Entry) -> bool:
+        """The slow half of a hit: the key survived a JWKS refetch and the key set is fresh."""
         jwks = entry.jwks
         fresh_until = jwks.fresh_until
         if self._clock() >= fresh_until or not jwks.holds(entry.key):

@@ -20,13 +20,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-import anyio
 import httpx
 
 from ._auth_info import AuthInfo, User, freeze
 from ._discovery import Discovery
 from ._errors import AuthError, InvalidTokenError, IssuerUnavailableError
 from ._fetch import FetchError, fetch_json
+from ._fetch_policy import FAILURE_BACKOFF, Attempts, SingleFlight
 from ._issuer import Issuer
 from ._userinfo_store import UserinfoStore, shared_fetch
 
@@ -37,8 +37,6 @@ logger = logging.getLogger("asgi_authinfo")
 DEFAULT_MAX_ENTRIES: Final = 4096
 FAILURE_TTL: Final = 30.0
 """How long one token's failed lookup is remembered (at most until the token expires)."""
-BACKOFF: Final = 5.0
-"""How long an endpoint that did not answer is left alone before it is tried again."""
 MAX_USERINFO_BYTES: Final = 256 * 1024
 
 
@@ -69,7 +67,7 @@ class UserinfoEnricher:
         clock: Callable[[], float] = time.monotonic,
         max_entries: int = DEFAULT_MAX_ENTRIES,
         failure_ttl: float = FAILURE_TTL,
-        backoff: float = BACKOFF,
+        backoff: float = FAILURE_BACKOFF,
         store: UserinfoStore | None = None,
     ) -> None:
         if max_entries < 1:
@@ -82,9 +80,8 @@ class UserinfoEnricher:
         self._backoff = backoff
         self._shared = store
         self._cache: OrderedDict[bytes, _Outcome] = OrderedDict()
-        self._inflight: dict[bytes, anyio.Event] = {}
-        self._discoveries: dict[str, Discovery] = {}
-        self._down: dict[str, tuple[float, str]] = {}
+        self._flights: SingleFlight[bytes] = SingleFlight()
+        self._attempts: dict[str, Attempts] = {}
         self.fetches = 0
 
     def __len__(self) -> int:
@@ -117,18 +114,10 @@ class UserinfoEnricher:
             cached = self._cached(key)
             if cached is not None:
                 return cached
-            flight = self._inflight.get(key)
-            if flight is None:
-                break
-            await flight.wait()  # the fetching request stores its outcome, or failed: retry
-        flight = self._inflight[key] = anyio.Event()
-        try:
-            outcome = await self._lookup(auth, claims, issuer, discovery)
-            self._store(key, outcome)
-        finally:
-            del self._inflight[key]
-            flight.set()
-        return outcome
+            outcome = await self._flights.run(key, lambda: self._lookup(key, auth, claims, issuer, discovery))
+            if outcome is not None:
+                return outcome
+            # another request with this token fetched: its outcome is cached now, unless it failed
 
     def _cached(self, key: bytes) -> _Outcome | None:
         outcome = self._cache.get(key)
@@ -147,6 +136,18 @@ class UserinfoEnricher:
             self._cache.popitem(last=False)
 
     async def _lookup(
+        self,
+        key: bytes,
+        auth: AuthInfo,
+        claims: Mapping[str, Any],
+        issuer: Issuer,
+        discovery: Discovery | None,
+    ) -> _Outcome:
+        outcome = await self._fetch(auth, claims, issuer, discovery)
+        self._store(key, outcome)
+        return outcome
+
+    async def _fetch(
         self, auth: AuthInfo, claims: Mapping[str, Any], issuer: Issuer, discovery: Discovery | None
     ) -> _Outcome:
         expires = auth.expires_at.timestamp() if auth.expires_at is not None else self._now()
@@ -154,9 +155,11 @@ class UserinfoEnricher:
         endpoint, error = await self._endpoint(issuer, discovery)
         if endpoint is None:
             return self._failed(issuer, error, failed_until)
-        down = self._down.get(endpoint)
-        if down is not None and self._clock() < down[0]:
-            return _Outcome(failed_until, error=f"{down[1]} (not retried yet)")
+        attempts = self._attempts.get(endpoint)
+        if attempts is None:
+            attempts = self._attempts[endpoint] = Attempts(backoff=self._backoff, clock=self._clock)
+        if not attempts.may_attempt(0.0):
+            return _Outcome(failed_until, error=f"{attempts.error} (not retried yet)")
         self.fetches += 1
         try:
             document = await shared_fetch(
@@ -175,9 +178,9 @@ class UserinfoEnricher:
         except FetchError as exc:
             refused = exc.status in (401, 403)
             if not refused:
-                self._down[endpoint] = (self._clock() + self._backoff, str(exc))
+                attempts.failed_with(str(exc))
             return _Outcome(failed_until, error=str(exc), refused=refused)
-        self._down.pop(endpoint, None)
+        attempts.succeeded()
         if not isinstance(document, Mapping):
             return self._failed(
                 issuer, f"the userinfo answer of {endpoint} is not a JSON object", failed_until
@@ -202,11 +205,7 @@ class UserinfoEnricher:
         if issuer.userinfo_uri is not None:
             return issuer.userinfo_uri, ""
         if discovery is None:
-            discovery = self._discoveries.get(issuer.issuer)
-            if discovery is None:
-                discovery = self._discoveries[issuer.issuer] = Discovery(
-                    issuer, client=self._client, clock=self._clock
-                )
+            return None, f"issuer {issuer.issuer} has no userinfo_uri; configure Issuer(userinfo_uri=...)"
         try:
             metadata = await discovery.metadata()
         except AuthError as exc:

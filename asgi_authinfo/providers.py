@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
-from ._claim_checks import TENANT_PLACEHOLDER, ClaimIn, CognitoTokenUse
+from ._claim_checks import TENANT_PLACEHOLDER, ClaimCheck, ClaimIn, CognitoTokenUse
 from ._errors import InvalidTokenError
 from ._issuer import Issuer
 from .claims import ClaimMapper
@@ -34,6 +35,27 @@ __all__ = [  # the helpers; FIREBASE_JWKS and MICROSOFT_ACCOUNTS_TENANT are impo
 ]
 
 
+def _issuer(
+    url: str,
+    *,
+    defaults: Mapping[str, Any],
+    checks: Sequence[ClaimCheck] = (),
+    options: Mapping[str, Any],
+    owned: Mapping[str, str] = MappingProxyType({}),
+) -> Issuer:
+    """The ``Issuer`` a helper builds: the user's options over the provider's defaults.
+
+    The user's ``claim_checks`` run after the provider's own ``checks``; an option the provider
+    sets itself (``owned``: option → what to do instead) is refused with a ValueError.
+    """
+    for name, instead in owned.items():
+        if options.get(name) is not None:
+            raise ValueError(instead)
+    merged = {**defaults, **options}
+    merged["claim_checks"] = (*checks, *options.get("claim_checks", ()))
+    return Issuer(url, **merged)
+
+
 def workos(client_id: str, *, api_hostname: str = "api.workos.com", **options: Any) -> tuple[Issuer, ...]:
     """WorkOS AuthKit: both issuer forms WorkOS signs with, one JWKS.
 
@@ -42,15 +64,21 @@ def workos(client_id: str, *, api_hostname: str = "api.workos.com", **options: A
     """
     if not client_id:
         raise ValueError("workos() needs your WorkOS client id, e.g. 'client_01H...'")
-    jwks_uri = f"https://{api_hostname}/sso/jwks/{client_id}"
+    defaults = {"jwks_uri": f"https://{api_hostname}/sso/jwks/{client_id}", "claims": "workos"}
+    owned = {"audience": "workos() checks the client id itself: pass client_id, not audience="}
     return (
-        Issuer(
+        _issuer(
             f"https://{api_hostname}/user_management/{client_id}",
-            jwks_uri=jwks_uri,
-            claims="workos",
-            **options,
+            defaults=defaults,
+            options=options,
+            owned=owned,
         ),
-        Issuer(f"https://{api_hostname}/", jwks_uri=jwks_uri, audience=client_id, claims="workos", **options),
+        _issuer(
+            f"https://{api_hostname}/",
+            defaults={**defaults, "audience": client_id},
+            options=options,
+            owned=owned,
+        ),
     )
 
 
@@ -69,19 +97,13 @@ def clerk(
     ``treat_pending_as_signed_out=False``.
     """
     issuer = frontend_api_url.rstrip("/")
-    checks = tuple(options.pop("claim_checks", ()))
-    if treat_pending_as_signed_out:
-        checks = (*checks, _clerk_session_not_pending)
-    return (
-        Issuer(
-            issuer,
-            jwks_uri=f"{issuer}/.well-known/jwks.json",
-            claims="clerk",
-            authorized_parties=authorized_parties,
-            claim_checks=checks,
-            **options,
-        ),
-    )
+    defaults = {
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "claims": "clerk",
+        "authorized_parties": authorized_parties,
+    }
+    checks = (_clerk_session_not_pending,) if treat_pending_as_signed_out else ()
+    return (_issuer(issuer, defaults=defaults, checks=checks, options=options),)
 
 
 def _clerk_session_not_pending(claims: Mapping[str, Any], issuer: str, /) -> None:
@@ -100,15 +122,12 @@ def authgear(
 ) -> tuple[Issuer, ...]:
     """Authgear: the project endpoint is the issuer and, by default, the access tokens' audience."""
     issuer = endpoint.rstrip("/")
-    return (
-        Issuer(
-            issuer,
-            jwks_uri=f"{issuer}/oauth2/jwks",
-            audience=audience if audience is not None else issuer,
-            claims="authgear",
-            **options,
-        ),
-    )
+    defaults = {
+        "jwks_uri": f"{issuer}/oauth2/jwks",
+        "audience": audience if audience is not None else issuer,
+        "claims": "authgear",
+    }
+    return (_issuer(issuer, defaults=defaults, options=options),)
 
 
 # -- the rest of the market --------------------------------------------------------------------
@@ -150,15 +169,13 @@ def auth0(
         if namespace is None or claims is not None
         else auth0_claims(namespace=namespace)
     )
-    return (
-        Issuer(
-            f"https://{host}/",
-            jwks_uri=f"https://{host}/.well-known/jwks.json",
-            audience=audience,
-            claims=mapper,
-            **{"userinfo_uri": f"https://{host}/userinfo", **options},
-        ),
-    )
+    defaults = {
+        "jwks_uri": f"https://{host}/.well-known/jwks.json",
+        "audience": audience,
+        "claims": mapper,
+        "userinfo_uri": f"https://{host}/userinfo",
+    }
+    return (_issuer(f"https://{host}/", defaults=defaults, options=options),)
 
 
 def keycloak(
@@ -185,15 +202,13 @@ def keycloak(
         if client_id is None or claims is not None
         else keycloak_claims(client_id=client_id)
     )
-    return (
-        Issuer(
-            issuer,
-            jwks_uri=f"{issuer}/protocol/openid-connect/certs",
-            audience=audience,
-            claims=mapper,
-            **{"userinfo_uri": f"{issuer}/protocol/openid-connect/userinfo", **options},
-        ),
-    )
+    defaults = {
+        "jwks_uri": f"{issuer}/protocol/openid-connect/certs",
+        "audience": audience,
+        "claims": mapper,
+        "userinfo_uri": f"{issuer}/protocol/openid-connect/userinfo",
+    }
+    return (_issuer(issuer, defaults=defaults, options=options),)
 
 
 _COGNITO_POOL: Final = re.compile(r"(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)_[A-Za-z0-9]+")
@@ -216,18 +231,14 @@ def cognito(
     match = _COGNITO_POOL.fullmatch(user_pool_id) if isinstance(user_pool_id, str) else None
     if match is None:
         raise ValueError(f"user_pool_id must look like 'us-east-1_AbC123xyz', got {user_pool_id!r}")
-    if options.get("audience") is not None:
-        raise ValueError("cognito() checks the app client itself: pass client_id=, not audience=")
     issuer = f"https://cognito-idp.{match['region']}.amazonaws.com/{user_pool_id}"
-    check = CognitoTokenUse(token_use, client_id)
-    extra = tuple(options.pop("claim_checks", ()))
     return (
-        Issuer(
+        _issuer(
             issuer,
-            jwks_uri=f"{issuer}/.well-known/jwks.json",
-            claims=_claims("cognito", claims),
-            claim_checks=(check, *extra),
-            **options,
+            defaults={"jwks_uri": f"{issuer}/.well-known/jwks.json", "claims": _claims("cognito", claims)},
+            checks=(CognitoTokenUse(token_use, client_id),),
+            options=options,
+            owned={"audience": "cognito() checks the app client itself: pass client_id=, not audience="},
         ),
     )
 
@@ -292,16 +303,8 @@ def entra(
         else:
             issuer = f"https://sts.windows.net/{issuer_tenant}/"
             jwks_uri = f"https://{host}/{keys_tenant}/discovery/keys"
-        found.append(
-            Issuer(
-                issuer,
-                jwks_uri=jwks_uri,
-                audience=audience,
-                claims=_claims("entra", claims),
-                **tenancy,
-                **options,
-            )
-        )
+        defaults = {"jwks_uri": jwks_uri, "audience": audience, "claims": _claims("entra", claims), **tenancy}
+        found.append(_issuer(issuer, defaults=defaults, options=options))
     return tuple(found)
 
 
@@ -326,20 +329,14 @@ def okta(
             f"authorization_server must be a server id such as 'default', got {authorization_server!r}"
         )
     issuer = f"https://{host}/oauth2/{authorization_server}"
-    extra = tuple(options.pop("claim_checks", ()))
-    checks = (
-        (ClaimIn("cid", client_id, code="unauthorized_party"), *extra) if client_id is not None else extra
-    )
-    return (
-        Issuer(
-            issuer,
-            jwks_uri=f"{issuer}/v1/keys",
-            audience=audience,
-            claims=_claims("okta", claims),
-            claim_checks=checks,
-            **{"userinfo_uri": f"{issuer}/v1/userinfo", **options},
-        ),
-    )
+    defaults = {
+        "jwks_uri": f"{issuer}/v1/keys",
+        "audience": audience,
+        "claims": _claims("okta", claims),
+        "userinfo_uri": f"{issuer}/v1/userinfo",
+    }
+    checks = (ClaimIn("cid", client_id, code="unauthorized_party"),) if client_id is not None else ()
+    return (_issuer(issuer, defaults=defaults, checks=checks, options=options),)
 
 
 def supabase(
@@ -358,16 +355,13 @@ def supabase(
     """
     base = project_url.rstrip("/") if isinstance(project_url, str) else ""
     issuer = base if base.endswith("/auth/v1") else f"{base}/auth/v1"
-    return (
-        Issuer(
-            issuer,
-            jwks_uri=f"{issuer}/.well-known/jwks.json",
-            audience=audience,
-            algorithms=algorithms,
-            claims=_claims("supabase", claims),
-            **options,
-        ),
-    )
+    defaults = {
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "audience": audience,
+        "algorithms": algorithms,
+        "claims": _claims("supabase", claims),
+    }
+    return (_issuer(issuer, defaults=defaults, options=options),)
 
 
 FIREBASE_JWKS: Final = (
@@ -387,12 +381,15 @@ def firebase(
             f"project_id must be your Firebase project id, e.g. 'my-app-1234', got {project_id!r}"
         )
     return (
-        Issuer(
+        _issuer(
             f"https://securetoken.google.com/{project_id}",
-            jwks_uri=FIREBASE_JWKS,
-            audience=project_id,
-            claims=_claims("firebase", claims),
-            **options,
+            defaults={
+                "jwks_uri": FIREBASE_JWKS,
+                "audience": project_id,
+                "claims": _claims("firebase", claims),
+            },
+            options=options,
+            owned={"audience": "firebase() checks aud against project_id itself: leave out audience="},
         ),
     )
 
@@ -410,8 +407,5 @@ def custom_jwt(
     ``jwks`` (the key set's URL), ``algorithm`` and ``application_id`` (the required ``aud``;
     omitted, the audience is not checked, as in Convex).
     """
-    return (
-        Issuer(
-            issuer, jwks_uri=jwks, algorithms=(algorithm,), audience=application_id, claims=claims, **options
-        ),
-    )
+    defaults = {"jwks_uri": jwks, "algorithms": (algorithm,), "audience": application_id, "claims": claims}
+    return (_issuer(issuer, defaults=defaults, options=options),)

@@ -17,7 +17,7 @@ from starlette.authentication import (
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import HTTPConnection
 
-from asgi_authinfo import AuthInfoMiddleware, Issuer, TokenVerifier
+from asgi_authinfo import AuthInfoMiddleware, Issuer, Observer, Outcome, TokenVerifier
 
 _START = {
     "type": "http.response.start",
@@ -87,6 +87,13 @@ def peer_app(keys: jwt.PyJWKClient | Any, *, algorithm: str, issuer: str, audien
     return AuthenticationMiddleware(bare_app, backend=backend)
 
 
-def our_app(issuer: Issuer, *, cache_size: int = 10_000) -> AuthInfoMiddleware:
+def no_op_observer(outcome: Outcome) -> None:
+    """An observer that does nothing: what the library pays for having one set (metrics on)."""
+
+
+def our_app(
+    issuer: Issuer, *, cache_size: int = 10_000, observer: Observer | None = None
+) -> AuthInfoMiddleware:
     """``bare_app`` behind ``AuthInfoMiddleware`` (the default token cache unless told otherwise)."""
-    return AuthInfoMiddleware(bare_app, verifier=TokenVerifier([issuer], cache_size=cache_size))
+    verifier = TokenVerifier([issuer], cache_size=cache_size, observer=observer)
+    return AuthInfoMiddleware(bare_app, verifier=verifier)

@@ -343,12 +343,19 @@ def main() -> None:
         ("enforcement delay, 2 processes, p99 over 100 (ms)", f"{delay['p99']:.1f}", "≤ 1000"),
         ("enforcement delay, max (ms)", f"{delay['max']:.1f}", ""),
         ("outage run: requests / failed", f"{down['requests']} / {down['failed']}", "0 failed"),
-        ("outage run: p99 before / Redis down / after (ms)",
-         f"{down['p99_before_ms']:.1f} / {down['p99_down_ms']:.1f} / {down['p99_after_ms']:.1f}", ""),
+        (
+            "outage run: p99 before / Redis down / after (ms)",
+            f"{down['p99_before_ms']:.1f} / {down['p99_down_ms']:.1f} / {down['p99_after_ms']:.1f}",
+            "",
+        ),
         ("outage run: sign-out while down answered", str(down["logout_during_outage"]), "200"),
-        ("outage run: enforced by the other process after Redis returned (ms)",
-         "never" if down["enforced_after_return_ms"] is None else f"{down['enforced_after_return_ms']:.0f}",
-         "≤ 1000"),
+        (
+            "outage run: enforced by the other process after Redis returned (ms)",
+            "never"
+            if down["enforced_after_return_ms"] is None
+            else f"{down['enforced_after_return_ms']:.0f}",
+            "≤ 1000",
+        ),
     ]
     width = max(len(name) for name, *_ in rows)
     print(f"| {'measure'.ljust(width)} | value | target |")

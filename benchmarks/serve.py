@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import _checkout  # noqa: F401 (first: this checkout, not an installed copy)
 import uvicorn
 from apps import bare_app, our_app
 

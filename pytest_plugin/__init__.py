@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ._callers import SignedInUser, SignedOutUser, TokenFactory
 from ._clock import Clock
-from ._fake_issuer import DEFAULT_ISSUER, FakeIssuer, RecordedRequest
+from ._endpoints import RecordedRequest
+from ._fake_issuer import DEFAULT_ISSUER, FakeIssuer
 from ._keys import ALGORITHMS, SigningKey
 from ._persona import Persona
 from ._plugin import FakeIssuerFactory

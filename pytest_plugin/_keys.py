@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-__all__ = ["ALGORITHMS", "SigningKey", "signing_key", "stranger_key"]
+__all__ = ["ALGORITHMS", "KeyRing", "SigningKey", "signing_key", "stranger_key"]
 
 _FAMILY: Final = {
     "RS256": "RSA",
@@ -106,3 +106,31 @@ def signing_key(alg: str, index: int, kid: str, *, owner: str = "") -> SigningKe
 def stranger_key(alg: str, kid: str) -> SigningKey:
     """A key of ``alg``'s family that no fake issuer publishes, labelled ``kid`` (for forgeries)."""
     return signing_key(alg, 0, kid, owner=_STRANGER)
+
+
+class KeyRing:
+    """One fake issuer's keys: those it signs with (the newest first) and those its JWKS lists.
+
+    Keys are labelled ``fake-<alg>-<n>`` and drawn from the pool of ``owner`` (see :func:`signing_key`).
+    """
+
+    def __init__(self, alg: str, *, owner: str, count: int) -> None:
+        if count < 1:
+            raise ValueError("a fake issuer needs at least one key")
+        self.alg = alg
+        self.owner = owner
+        self._minted = 0
+        self.signing: list[SigningKey] = [self._new() for _ in range(count)]
+        self.published: list[SigningKey] = list(self.signing)
+
+    def _new(self) -> SigningKey:
+        index = self._minted
+        self._minted += 1
+        return signing_key(self.alg, index, f"fake-{self.alg.lower()}-{index}", owner=self.owner)
+
+    def rotate(self, *, keep_old: bool = True) -> SigningKey:
+        """Sign with a new key from now on; keep the old ones in the JWKS or remove them."""
+        new = self._new()
+        self.signing.insert(0, new)
+        self.published = [new, *self.published] if keep_old else [new]
+        return new

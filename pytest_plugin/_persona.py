@@ -59,6 +59,7 @@ class Persona:
     impersonator: Impersonator | None = None
     custom_attributes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, hash=False)
     is_anonymous: bool = False
+    phone_number_verified: bool | None = None
 
     @classmethod
     def of(cls, **fields_: Any) -> Persona:
@@ -69,7 +70,7 @@ class Persona:
                 f"unknown signed-in user field(s) {unknown}; known: {', '.join(PERSONA_FIELDS)} "
                 "(put raw JWT claims in claims={...})"
             )
-        for name in ("roles", "permissions", "entitlements", "feature_flags", "scopes"):
+        for name in _LISTS:
             if name in fields_:
                 fields_[name] = _strings(name, fields_[name])
         if "impersonator" in fields_:
@@ -100,3 +101,5 @@ class Persona:
 
 
 PERSONA_FIELDS: Final = tuple(f.name for f in fields(Persona))
+_LISTS: Final = tuple(f.name for f in fields(Persona) if f.type == "tuple[str, ...]")
+"""The fields tests may give as a list or a lone string."""

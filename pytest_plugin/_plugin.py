@@ -13,6 +13,7 @@ from ._callers import SignedInUser, SignedOutUser, TokenFactory
 from ._clock import Clock
 from ._fake_issuer import FakeIssuer
 from ._presets import get_preset
+from ._transports import FakeRoutes
 
 __all__ = [
     "FakeIssuerFactory",
@@ -70,8 +71,10 @@ def make_fake_issuer(auth_clock: Clock) -> Iterator[FakeIssuerFactory]:
     """A factory of started fake issuers (several per test; each gets its own URL and keys).
 
     ``make_fake_issuer(preset="clerk")``, ``make_fake_issuer("https://auth.example.com",
-    audience="api://orders", algorithm="ES256")``. All are stopped when the test ends.
+    audience="api://orders", algorithm="ES256")``. They answer through one respx router of the
+    test's, and are all stopped when the test ends.
     """
+    routes = FakeRoutes()
     started: list[FakeIssuer] = []
 
     def make(issuer: str | None = None, **options: Any) -> FakeIssuer:
@@ -83,7 +86,7 @@ def make_fake_issuer(auth_clock: Clock) -> Iterator[FakeIssuerFactory]:
             while preset.default_issuer(number) in taken:
                 number += 1
             issuer = preset.default_issuer(number)
-        fake = FakeIssuer(issuer, **options).start()
+        fake = FakeIssuer(issuer, **options)._start_on(routes)
         started.append(fake)
         return fake
 

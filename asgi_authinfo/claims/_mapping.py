@@ -24,22 +24,24 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
-from . import ClaimMapper, MappedClaims, resolve
-from ._read import as_bool, as_str, str_tuple, words
-from ._shape import EMPTY, attributes
+from .._auth_info import User
+from ._mapped import ClaimMapper, MappedClaims
+from ._read import as_str, readers, words
+from ._registry import resolve
 
 __all__ = ["ClaimMapping", "Source", "mapping"]
 
 Source: TypeAlias = str | Sequence[str] | Callable[[Mapping[str, Any]], Any]
 """Where one field comes from: a claim path, a sequence of claim names, or a callable."""
 
-_USER_STR: Final = ("email", "name", "given_name", "family_name", "picture", "phone_number")
-_USER_BOOL: Final = ("email_verified", "phone_number_verified", "is_anonymous")
-_STR: Final = ("session_id", "organization_id", "organization_slug", "role")
-_TUPLES: Final = ("roles", "permissions", "entitlements", "feature_flags")
-FIELDS: Final = frozenset(
-    ("user_id", "custom_attributes", "scopes", *_USER_STR, *_USER_BOOL, *_STR, *_TUPLES)
-)
+_USER: Final = {name: read for name, read in readers(User).items() if name != "id"}
+"""The ``User`` fields a mapping can re-source, each with the reader its type calls for."""
+_MAPPED: Final = {
+    **{name: read for name, read in readers(MappedClaims).items() if name != "org_prefix"},
+    "scopes": words,  # a space-separated string, as OAuth sends it
+}
+"""The other ``AuthInfo`` fields (``org_prefix`` is the preset's convention, not a claim)."""
+FIELDS: Final = frozenset(("user_id", *_USER, *_MAPPED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,21 +100,12 @@ class ClaimMapping:
             value = path.read(claims)
             if field == "user_id":
                 user_changes["id"] = as_str(value) or mapped.user.id
-            elif field in _USER_STR:
-                user_changes[field] = as_str(value)
-            elif field in _USER_BOOL:
-                flag = as_bool(value)
-                user_changes[field] = flag is True if field == "is_anonymous" else flag
-            elif field == "custom_attributes":
-                user_changes[field] = attributes(value) if isinstance(value, Mapping) else EMPTY
-            elif field in _STR:
-                changes[field] = as_str(value)
-            elif field == "scopes":
-                changes[field] = words(value)
+            elif field in _USER:
+                user_changes[field] = _USER[field](value)
             else:
-                changes[field] = str_tuple(value)
+                changes[field] = _MAPPED[field](value)
         if self.attribute_paths is not None:
-            user_changes["custom_attributes"] = attributes(
+            user_changes["custom_attributes"] = _USER["custom_attributes"](
                 {name: path.read(claims) for name, path in self.attribute_paths.items()}
             )
         if "roles" in changes and "role" not in changes and mapped.role not in changes["roles"]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from types import MappingProxyType
+from typing import Any, Final, get_type_hints
 
-from .._auth_info import Impersonator
+from .._auth_info import EMPTY, Impersonator, freeze
 
-__all__ = ["as_bool", "as_str", "impersonator", "str_tuple", "words"]
+__all__ = ["as_bool", "as_str", "attributes", "impersonator", "readers", "str_tuple", "words"]
 
 
 def as_str(value: Any) -> str | None:
@@ -33,6 +35,34 @@ def str_tuple(value: Any) -> tuple[str, ...]:
     if isinstance(value, list | tuple):
         return tuple(item for item in value if isinstance(item, str) and item)
     return ()
+
+
+def flag(value: Any) -> bool:
+    """A boolean that defaults to False (``is_anonymous``): only a true claim makes it True."""
+    return as_bool(value) is True
+
+
+def attributes(items: Any) -> Mapping[str, Any]:
+    """A read-only copy of an object without the absent (None) values; EMPTY when nothing is left."""
+    if not isinstance(items, Mapping):
+        return EMPTY
+    kept = {name: freeze(value) for name, value in items.items() if value is not None}
+    return MappingProxyType(kept) if kept else EMPTY
+
+
+_BY_TYPE: Final[Mapping[object, Callable[[Any], Any]]] = {
+    str | None: as_str,
+    bool | None: as_bool,
+    bool: flag,
+    tuple[str, ...]: str_tuple,
+    Mapping[str, Any]: attributes,
+}
+
+
+def readers(cls: type) -> dict[str, Callable[[Any], Any]]:
+    """The fields of a dataclass that a claim can fill, each with the reader its annotation calls for."""
+    hints = get_type_hints(cls)
+    return {f.name: _BY_TYPE[hints[f.name]] for f in fields(cls) if hints[f.name] in _BY_TYPE}
 
 
 def words(value: Any) -> tuple[str, ...]:

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Any, Final
+from typing import Any
 
-from .._auth_info import freeze
+from .._auth_info import EMPTY
+from ._read import attributes
 
-__all__ = ["EMPTY", "attributes", "dig", "sole"]
-
-EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
-
-
-def attributes(items: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A read-only copy of ``items`` without the absent (None) ones; EMPTY when nothing is left."""
-    kept = {name: freeze(value) for name, value in items.items() if value is not None}
-    return MappingProxyType(kept) if kept else EMPTY
+__all__ = ["EMPTY", "attributes", "dig", "primary_role", "sole"]
 
 
 def sole(roles: tuple[str, ...]) -> str | None:
     """The primary role when there is exactly one; providers that send a set give no order."""
     return roles[0] if len(roles) == 1 else None
+
+
+def primary_role(role: str | None, roles: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """``role`` and ``roles`` with the primary role first among ``roles`` when they did not list it."""
+    if role is not None and role not in roles:
+        return role, (role, *roles)
+    return role, roles
 
 
 def dig(value: Any, *path: str) -> Any:

@@ -30,16 +30,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from . import ClaimMapper, MappedClaims, register
-from ._read import as_bool, as_str, impersonator, str_tuple, words
+from ._mapped import ClaimMapper, MappedClaims
+from ._read import as_str, impersonator, str_tuple, words
 from ._shape import attributes, sole
-from .oidc import standard_user
+from .oidc import PROFILE_FIELDS, PROFILE_READERS, standard_user
 
 __all__ = ["Auth0Claims", "map_claims", "mapper"]
 
 _URL_PREFIXES: Final = ("https://", "http://")
-_PROFILE_STRINGS: Final = ("email", "name", "given_name", "family_name", "picture", "phone_number")
-_PROFILE_BOOLS: Final = ("email_verified", "phone_number_verified")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +59,9 @@ class Auth0Claims:
         user = standard_user(claims)
         if namespace is not None:
             fallback: dict[str, Any] = {}
-            for name in _PROFILE_STRINGS:
+            for name in PROFILE_FIELDS:
                 if getattr(user, name) is None:
-                    fallback[name] = as_str(claims.get(namespace + name))
-            for name in _PROFILE_BOOLS:
-                if getattr(user, name) is None:
-                    fallback[name] = as_bool(claims.get(namespace + name))
+                    fallback[name] = PROFILE_READERS[name](claims.get(namespace + name))
             user = replace(user, **{name: value for name, value in fallback.items() if value is not None})
         roles = str_tuple(claims.get(namespace + "roles")) if namespace else _url_roles(claims)
         return MappedClaims(
@@ -104,4 +99,4 @@ def mapper(*, namespace: str | None = None) -> ClaimMapper:
     return Auth0Claims(namespace)
 
 
-map_claims: Final[ClaimMapper] = register("auth0")(Auth0Claims())
+map_claims: Final[ClaimMapper] = Auth0Claims()

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from types import MappingProxyType
 from typing import Any, Final
 
-from .._auth_info import freeze
-from . import MappedClaims, register
+from .._auth_info import EMPTY, freeze
+from ._mapped import MappedClaims
 from ._read import as_bool, as_str, impersonator, str_tuple, words
+from ._shape import sole
 from .oidc import standard_user
 
 __all__ = ["CLAIM_PREFIX", "map_claims"]
@@ -39,17 +39,15 @@ __all__ = ["CLAIM_PREFIX", "map_claims"]
 CLAIM_PREFIX: Final = "https://authgear.com/claims/user/"
 _IS_ANONYMOUS: Final = CLAIM_PREFIX + "is_anonymous"
 _ROLES: Final = CLAIM_PREFIX + "roles"
-_EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
 def _custom_attributes(value: Any) -> Mapping[str, Any]:
     if not isinstance(value, Mapping) or not value:
-        return _EMPTY
+        return EMPTY
     frozen: Mapping[str, Any] = freeze(value)
     return frozen
 
 
-@register("authgear")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     roles = str_tuple(claims[_ROLES]) if _ROLES in claims else str_tuple(claims.get("roles"))
     user = replace(
@@ -60,7 +58,7 @@ def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     return MappedClaims(
         user=user,
         session_id=as_str(claims.get("sid")),
-        role=roles[0] if len(roles) == 1 else None,
+        role=sole(roles),
         roles=roles,
         scopes=words(claims.get("scope")),
         impersonator=impersonator(claims),

@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from . import MappedClaims, register
+from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple
 from .oidc import standard_user
 
@@ -129,7 +129,6 @@ def _is_v2(claims: Mapping[str, Any]) -> bool:
     return isinstance(version, int | float) and not isinstance(version, bool) and version == 2
 
 
-@register("clerk")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     org_id: str | None = None
     org_slug: str | None = None

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Final
 
-from . import MappedClaims, register
+from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple, words
 from ._shape import attributes, sole
 from .oidc import standard_user
@@ -33,7 +33,6 @@ __all__ = ["map_claims"]
 _CUSTOM: Final = "custom:"
 
 
-@register("cognito")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     roles = str_tuple(claims.get("cognito:groups"))
     custom: dict[str, Any] = {

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import MappedClaims, register
+from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple
 from ._shape import attributes
 from .oidc import standard_user
@@ -30,7 +30,6 @@ from .oidc import standard_user
 __all__ = ["map_claims"]
 
 
-@register("firebase")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     firebase = claims.get("firebase")
     info: Mapping[str, Any] = firebase if isinstance(firebase, Mapping) else {}

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from . import ClaimMapper, MappedClaims, register
+from ._mapped import ClaimMapper, MappedClaims
 from ._read import as_str, impersonator, str_tuple, words
 from ._shape import attributes, dig, sole
 from .oidc import standard_user
@@ -90,4 +90,4 @@ def mapper(*, client_id: str | None = None) -> ClaimMapper:
     return KeycloakClaims(client_id)
 
 
-map_claims: Final[ClaimMapper] = register("keycloak")(KeycloakClaims())
+map_claims: Final[ClaimMapper] = KeycloakClaims()

@@ -6,37 +6,33 @@ Reads ``sub`` and the OIDC Core §5.1 profile claims, ``sid``, OAuth ``scope``/`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from .._auth_info import User
-from . import MappedClaims, register
-from ._read import as_bool, as_str, impersonator, str_tuple, words
+from ._mapped import MappedClaims
+from ._read import as_bool, as_str, impersonator, readers, str_tuple, words
+from ._shape import primary_role
 
-__all__ = ["map_claims", "standard_user"]
+__all__ = ["PROFILE_FIELDS", "PROFILE_READERS", "map_claims", "standard_user"]
+
+PROFILE_READERS: Final[Mapping[str, Callable[[Any], Any]]] = {
+    name: read for name, read in readers(User).items() if read in (as_str, as_bool)
+}
+"""The OIDC Core §5.1 profile claims: ``User``'s optional text and yes/no fields, named alike."""
+PROFILE_FIELDS: Final = tuple(PROFILE_READERS)
+_PROFILE: Final = tuple(PROFILE_READERS.items())
 
 
 def standard_user(claims: Mapping[str, Any]) -> User:
     """The ``User`` from OIDC Core §5.1 standard claims."""
-    return User(
-        id=claims["sub"],
-        email=as_str(claims.get("email")),
-        email_verified=as_bool(claims.get("email_verified")),
-        name=as_str(claims.get("name")),
-        given_name=as_str(claims.get("given_name")),
-        family_name=as_str(claims.get("family_name")),
-        picture=as_str(claims.get("picture")),
-        phone_number=as_str(claims.get("phone_number")),
-        phone_number_verified=as_bool(claims.get("phone_number_verified")),
-    )
+    get = claims.get
+    return User(claims["sub"], **{name: read(get(name)) for name, read in _PROFILE})
 
 
-@register("oidc")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     roles = str_tuple(claims.get("roles"))
-    role = as_str(claims.get("role")) or (roles[0] if roles else None)
-    if role is not None and role not in roles:
-        roles = (role, *roles)
+    role, roles = primary_role(as_str(claims.get("role")) or (roles[0] if roles else None), roles)
     return MappedClaims(
         user=standard_user(claims),
         session_id=as_str(claims.get("sid")),

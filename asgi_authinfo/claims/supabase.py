@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import MappedClaims, register
+from ._mapped import MappedClaims
 from ._read import as_bool, as_str, impersonator
 from ._shape import attributes, dig
 from .oidc import standard_user
@@ -41,7 +41,6 @@ def _methods(amr: Any) -> tuple[str, ...] | None:
     return tuple(method for method in methods if method)
 
 
-@register("supabase")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     metadata = claims.get("user_metadata")
     meta = metadata if isinstance(metadata, Mapping) else {}

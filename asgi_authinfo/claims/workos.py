@@ -23,8 +23,9 @@ from typing import Any
 
 from asgi_authinfo._auth_info import Impersonator
 
-from . import MappedClaims, register
+from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple
+from ._shape import primary_role
 from .oidc import standard_user
 
 __all__ = ["map_claims"]
@@ -37,12 +38,8 @@ def _impersonator(claims: Mapping[str, Any]) -> Impersonator | None:
     return Impersonator(subject=found.subject, email=found.subject, reason=found.reason)
 
 
-@register("workos")
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
-    role = as_str(claims.get("role"))
-    roles = str_tuple(claims.get("roles"))
-    if role is not None and role not in roles:
-        roles = (role, *roles)
+    role, roles = primary_role(as_str(claims.get("role")), str_tuple(claims.get("roles")))
     return MappedClaims(
         user=standard_user(claims),
         session_id=as_str(claims.get("sid")),

@@ -5,3 +5,8 @@ FastAPI, ``asgi_authinfo.contrib.litestar`` needs Litestar, and so on.
 """
 
 __all__: list[str] = []
+
+
+def framework_missing(module: str, package: str) -> ImportError:
+    """The ImportError an adapter raises when its framework is not installed."""
+    return ImportError(f"asgi_authinfo.contrib.{module} needs {package}: pip install {package.lower()}")

@@ -16,7 +16,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from ._refusal import Refusal, framework_missing
+from .._responses import Refusal
+from . import framework_missing
 
 try:
     from django.http import HttpRequest, HttpResponse  # type: ignore[import-untyped]
@@ -41,9 +42,7 @@ def require(
         if error is None:
             return None
         answer = Refusal.of(error, realm_of(request, realm))
-        return HttpResponse(
-            answer.body, status=answer.status, headers=answer.headers, content_type="application/json"
-        )
+        return HttpResponse(answer.body, status=answer.status, headers=answer.headers)
 
     def decorate(view: View) -> View:
         if iscoroutinefunction(view):

@@ -1,17 +1,19 @@
 """Falcon (ASGI): a ``before`` hook for requirements; ``get_auth(req)`` reads the auth.
 
 ``@falcon.before(require(permission=...))`` on a resource or responder answers HTTP with the
-middleware's status, RFC 6750 headers and JSON body. On ``on_websocket`` it closes the handshake
-with 1008 (Falcon sends no HTTP denial responses), which the server turns into a 403.
+middleware's status, RFC 6750 headers and JSON body (whatever the client's ``Accept``). On
+``on_websocket`` it closes the handshake with the middleware's close code and reason (Falcon sends
+no HTTP denial responses), which the server turns into a 403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from typing import Any, Unpack
 
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from ._refusal import Refusal, framework_missing
+from .._responses import Refusal
+from . import framework_missing
 
 try:
     import falcon
@@ -22,24 +24,18 @@ except ImportError as exc:  # pragma: no cover - exercised by the no-framework i
 __all__ = ["AuthRefused", "require"]
 
 
-class AuthRefused(falcon.HTTPError):
-    """An HTTP refusal whose body is the middleware's JSON (``error``, ``error_code``, ...)."""
+class AuthRefused(falcon.HTTPStatus):
+    """The middleware's refusal as Falcon's short-circuit: its status, headers and JSON body as they are.
+
+    An ``HTTPStatus`` rather than an ``HTTPError``: Falcon's error serializer would pick the body
+    from the client's ``Accept`` (XML, or none at all).
+    """
 
     def __init__(self, answer: Refusal) -> None:
         super().__init__(
-            falcon.code_to_http_status(answer.status),
-            title=answer.payload["error"],
-            description=answer.description,
-            headers=answer.headers,
+            falcon.code_to_http_status(answer.status), headers=dict(answer.headers), text=answer.body.decode()
         )
         self.answer = answer
-
-    def to_dict(
-        self, obj_type: type[MutableMapping[str, str | int | dict[str, str] | None]] = dict
-    ) -> MutableMapping[str, str | int | dict[str, str] | None]:
-        body = obj_type()
-        body.update(self.answer.payload)
-        return body
 
 
 def require(

@@ -1,8 +1,11 @@
 """FastAPI dependencies: the current auth, requirements, and the bearer scheme behind /docs' Authorize.
 
 ``auth: CurrentAuth`` gives the ``AuthInfo``/``NoAuthInfo``; ``Depends(require(permission=...))``
-answers 401/403 with the middleware's RFC 6750 headers; both put an HTTP bearer security scheme in
-the OpenAPI schema. Works on HTTP and WebSocket routes.
+refuses with ``AuthRefused``; both put an HTTP bearer security scheme in the OpenAPI schema. Works
+on HTTP and WebSocket routes. A dependency cannot answer by itself in FastAPI, so install the
+handler that answers like the middleware (same status, headers and flat JSON body)::
+
+    app = FastAPI(exception_handlers={AuthRefused: refusal_handler})
 """
 
 from __future__ import annotations
@@ -13,17 +16,28 @@ from typing import Annotated, Unpack
 from .._auth_info import AuthInfo, NoAuthInfo
 from .._errors import AuthError
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from ._refusal import Refusal, framework_missing
+from .._responses import Refusal
+from . import framework_missing
 
 try:
     from fastapi import Depends, HTTPException, Security, WebSocketException
     from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
     from fastapi.security.base import SecurityBase
     from starlette.requests import HTTPConnection
+    from starlette.responses import Response
 except ImportError as exc:  # pragma: no cover - exercised by the no-framework import test
     raise framework_missing("fastapi", "FastAPI") from exc
 
-__all__ = ["BearerAuth", "CurrentAuth", "SignedIn", "bearer_auth", "refusal", "require"]
+__all__ = [
+    "AuthRefused",
+    "BearerAuth",
+    "CurrentAuth",
+    "SignedIn",
+    "bearer_auth",
+    "refusal",
+    "refusal_handler",
+    "require",
+]
 
 
 class BearerAuth(SecurityBase):
@@ -74,19 +88,41 @@ def require(
     return required
 
 
+class AuthRefused(HTTPException):
+    """A refusal from ``require``: ``refusal_handler`` answers it exactly as the middleware does.
+
+    Without the handler FastAPI still answers with its status and headers, with the body under
+    ``"detail"``.
+    """
+
+    def __init__(self, answer: Refusal) -> None:
+        super().__init__(status_code=answer.status, detail=answer.payload, headers=dict(answer.headers))
+        self.answer = answer
+
+
+async def refusal_handler(connection: HTTPConnection, exc: Exception) -> Response:
+    """The exception handler for ``AuthRefused``: the middleware's status, headers and JSON body.
+
+    ``FastAPI(exception_handlers={AuthRefused: refusal_handler})``, or
+    ``app.add_exception_handler(AuthRefused, refusal_handler)``.
+    """
+    if not isinstance(exc, AuthRefused):
+        raise exc
+    return Response(exc.answer.body, exc.answer.status, headers=exc.answer.headers)
+
+
 def refusal(connection: HTTPConnection, error: AuthError, realm: str | None = None) -> Exception:
     """The exception that makes FastAPI answer ``error`` like the middleware does.
 
     On HTTP, and on a WebSocket handshake when the server supports denial responses, an
-    ``HTTPException`` with the RFC 6750 headers (body ``{"detail": {"error", "error_code",
-    "error_description"}}``); otherwise a ``WebSocketException`` closing with 1008 (1013 on 503).
+    ``AuthRefused``; otherwise a ``WebSocketException`` with the middleware's close code and reason.
     """
     answer = Refusal.of(error, realm_of(connection, realm))
     if connection.scope["type"] == "websocket" and "websocket.http.response" not in (
         connection.scope.get("extensions") or {}
     ):
         return WebSocketException(code=answer.close_code, reason=answer.close_reason)
-    return HTTPException(status_code=answer.status, detail=answer.payload, headers=answer.headers)
+    return AuthRefused(answer)
 
 
 CurrentAuth = Annotated[AuthInfo | NoAuthInfo, Security(bearer_auth)]

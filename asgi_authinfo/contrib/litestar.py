@@ -2,7 +2,10 @@
 
 ``AuthInfoMiddleware`` fills the scope keys Litestar reads, so ``request.auth`` and
 ``request.user`` work as with Litestar's own auth middleware; ``guards=[require(...)]`` refuses
-with the middleware's RFC 6750 headers.
+with ``AuthRefused``. A guard cannot answer by itself in Litestar, so install the handler that
+answers like the middleware (same status, headers and JSON body, also on ``str`` handlers)::
+
+    Litestar([...], exception_handlers={AuthRefused: refusal_handler})
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import Any, TypeAlias, Unpack
 
 from .._auth_info import AnonymousUser, AuthInfo, NoAuthInfo, User
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from ._refusal import Refusal, framework_missing
+from .._responses import Refusal
+from . import framework_missing
 
 try:
+    from litestar import Response
     from litestar.connection import ASGIConnection, Request, WebSocket
     from litestar.enums import ScopeType
     from litestar.exceptions import HTTPException, WebSocketException
@@ -22,7 +27,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by the no-framework import test
     raise framework_missing("litestar", "Litestar") from exc
 
-__all__ = ["AuthRequest", "AuthWebSocket", "require"]
+__all__ = ["AuthRefused", "AuthRequest", "AuthWebSocket", "refusal_handler", "require"]
 
 AuthRequest: TypeAlias = Request[User | AnonymousUser, AuthInfo | NoAuthInfo, Any]
 """``request: AuthRequest`` types ``request.auth`` and ``request.user``."""
@@ -38,9 +43,9 @@ def require(
 ) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
     """A Litestar guard: 401 when signed out, 403 ``insufficient_scope`` when ``auth.has(...)`` fails.
 
-    ``@get("/posts", guards=[require(permission="posts:write")])``. HTTP answers carry the RFC 6750
-    headers and ``extra={"error", "error_code"}``; on a WebSocket Litestar closes the handshake
-    (code 1008), which the server turns into a 403.
+    ``@get("/posts", guards=[require(permission="posts:write")])``. HTTP refusals are
+    ``AuthRefused`` (answered by ``refusal_handler``); on a WebSocket Litestar closes the handshake
+    with the middleware's close code and reason, which the server turns into a 403.
     """
     requirement = Requirement(**conditions)
 
@@ -51,12 +56,35 @@ def require(
         answer = Refusal.of(error, realm_of(connection, realm))
         if connection.scope["type"] == ScopeType.WEBSOCKET:
             raise WebSocketException(detail=answer.close_reason, code=answer.close_code)
-        raise HTTPException(
-            detail=answer.description,
-            status_code=answer.status,
-            headers=answer.headers,
-            extra={"error": answer.payload["error"], "error_code": answer.code},
-        )
+        raise AuthRefused(answer)
 
     guard.__qualname__ = f"require({requirement!r})"
     return guard
+
+
+class AuthRefused(HTTPException):
+    """A refusal from ``require``: ``refusal_handler`` answers it exactly as the middleware does.
+
+    Without the handler Litestar still answers with its status and headers, in its own body
+    (``{"status_code", "detail", "extra": {"error", "error_code"}}``).
+    """
+
+    def __init__(self, answer: Refusal) -> None:
+        payload = answer.payload
+        super().__init__(
+            detail=payload["error_description"],
+            status_code=answer.status,
+            headers=dict(answer.headers),
+            extra={"error": payload["error"], "error_code": payload["error_code"]},
+        )
+        self.answer = answer
+
+
+def refusal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The exception handler for ``AuthRefused``: the middleware's status, headers and JSON body.
+
+    ``Litestar([...], exception_handlers={AuthRefused: refusal_handler})``.
+    """
+    if not isinstance(exc, AuthRefused):
+        raise exc
+    return Response(exc.answer.body, status_code=exc.answer.status, headers=dict(exc.answer.headers))

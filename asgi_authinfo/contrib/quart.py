@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, Unpack
 
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from ._refusal import Refusal, framework_missing
+from .._responses import Refusal
+from . import framework_missing
 
 try:
     from quart import Response, has_websocket_context, request, websocket
@@ -43,7 +44,7 @@ def require(
             if error is None:
                 return await handler(*args, **kwargs)
             answer = Refusal.of(error, realm_of(connection, realm))
-            return Response(answer.body, answer.status, answer.headers, content_type="application/json")
+            return Response(answer.body, answer.status, dict(answer.headers))
 
         return guarded  # type: ignore[return-value]
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, Unpack
 
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from .._responses import send_refusal
-from ._refusal import Refusal, framework_missing
+from .._responses import Refusal, send_refusal
+from . import framework_missing
 
 try:
     from starlette.requests import HTTPConnection
@@ -74,4 +74,4 @@ def _connection(args: tuple[Any, ...], kwargs: dict[str, Any]) -> HTTPConnection
 
 
 def _response(answer: Refusal) -> Response:
-    return Response(answer.body, answer.status, headers=answer.headers, media_type="application/json")
+    return Response(answer.body, answer.status, headers=answer.headers)

@@ -6,6 +6,7 @@ AUTHINFO_ISSUER=... uvicorn --factory examples.django.app:create_app
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from django.conf import settings
 
@@ -44,5 +45,9 @@ def create_post(request: HttpRequest) -> JsonResponse:  # sync views work too
 urlpatterns = [path("me", me), path("posts", create_post)]
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> AuthInfoMiddleware:
-    return AuthInfoMiddleware(with_lifespan(get_asgi_application()), issuers=issuers or issuers_from_env())
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> AuthInfoMiddleware:
+    return AuthInfoMiddleware(
+        with_lifespan(get_asgi_application()), issuers=issuers or issuers_from_env(), on_invalid=on_invalid
+    )

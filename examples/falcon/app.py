@@ -6,6 +6,7 @@ AUTHINFO_ISSUER=... uvicorn --factory examples.falcon.app:create_app
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import falcon
 import falcon.asgi
@@ -37,9 +38,11 @@ class Feed:
         await ws.close()
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> AuthInfoMiddleware:
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> AuthInfoMiddleware:
     app = falcon.asgi.App()
     app.add_route("/me", Me())
     app.add_route("/posts", Posts())
     app.add_route("/ws", Feed())
-    return AuthInfoMiddleware(app, issuers=issuers or issuers_from_env())
+    return AuthInfoMiddleware(app, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)

@@ -6,20 +6,23 @@ AUTHINFO_ISSUER=... uvicorn --factory examples.fastapi.app:create_app
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, WebSocket
 
 from asgi_authinfo import AuthInfo, AuthInfoMiddleware, Issuer
-from asgi_authinfo.contrib.fastapi import CurrentAuth, SignedIn, require
+from asgi_authinfo.contrib.fastapi import AuthRefused, CurrentAuth, SignedIn, refusal_handler, require
 from examples.settings import issuers_from_env
 
 CanWrite = Annotated[AuthInfo, Depends(require(permission="posts:write"))]
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> FastAPI:
-    app = FastAPI(title="asgi-authinfo example")
-    app.add_middleware(AuthInfoMiddleware, issuers=issuers or issuers_from_env())
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> FastAPI:
+    # refusal_handler answers require()'s refusals with the middleware's status, headers and JSON body
+    app = FastAPI(title="asgi-authinfo example", exception_handlers={AuthRefused: refusal_handler})
+    app.add_middleware(AuthInfoMiddleware, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
 
     @app.get("/me")
     async def me(auth: CurrentAuth) -> dict[str, Any]:

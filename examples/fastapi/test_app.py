@@ -38,7 +38,7 @@ def test_posts_need_the_permission(client: TestClient, fake_issuer: FakeIssuer) 
     response = client.post("/posts", headers=bearer(reader))
     assert response.status_code == 403
     assert 'error="insufficient_scope"' in response.headers["www-authenticate"]
-    assert response.json()["detail"]["error_code"] == "insufficient_scope"
+    assert response.json()["error_code"] == "insufficient_scope"
     assert client.post("/posts").status_code == 401
 
 

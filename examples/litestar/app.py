@@ -6,12 +6,12 @@ AUTHINFO_ISSUER=... uvicorn --factory examples.litestar.app:create_app
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Litestar, get, post, websocket
 
 from asgi_authinfo import AuthInfoMiddleware, Issuer
-from asgi_authinfo.contrib.litestar import AuthRequest, AuthWebSocket, require
+from asgi_authinfo.contrib.litestar import AuthRefused, AuthRequest, AuthWebSocket, refusal_handler, require
 from examples.settings import issuers_from_env
 
 
@@ -36,7 +36,11 @@ async def feed(socket: AuthWebSocket) -> None:
     await socket.close()
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> AuthInfoMiddleware:
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> AuthInfoMiddleware:
     # Wrap the whole app (not Litestar(middleware=...), which builds one instance per route), so
     # one JWKS cache serves every route and lifespan shutdown closes its HTTP client.
-    return AuthInfoMiddleware(Litestar([me, create_post, feed]), issuers=issuers or issuers_from_env())
+    # refusal_handler answers require()'s refusals with the middleware's status, headers and JSON body
+    app = Litestar([me, create_post, feed], exception_handlers={AuthRefused: refusal_handler})
+    return AuthInfoMiddleware(app, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from quart import Quart, request, websocket
 
@@ -16,9 +16,12 @@ from asgi_authinfo.contrib.quart import require
 from examples.settings import issuers_from_env
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> Quart:
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> Quart:
     app = Quart(__name__)
-    app.asgi_app = AuthInfoMiddleware(app.asgi_app, issuers=issuers or issuers_from_env())  # type: ignore[method-assign]
+    guarded = AuthInfoMiddleware(app.asgi_app, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
+    app.asgi_app = guarded  # type: ignore[method-assign]
 
     @app.get("/me")
     async def me() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from asgi_authinfo import AuthInfoMiddleware, Issuer, get_auth, requires
 from examples.settings import issuers_from_env
@@ -58,5 +58,7 @@ async def router(scope: Any, receive: Any, send: Any) -> None:
     await ROUTES.get((scope["type"], scope["path"]), not_found)(scope, receive, send)
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> AuthInfoMiddleware:
-    return AuthInfoMiddleware(router, issuers=issuers or issuers_from_env())
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> AuthInfoMiddleware:
+    return AuthInfoMiddleware(router, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)

@@ -6,6 +6,7 @@ AUTHINFO_ISSUER=... uvicorn --factory examples.starlette.app:create_app
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from starlette.applications import Starlette
 from starlette.authentication import requires
@@ -45,7 +46,9 @@ async def feed(websocket: WebSocket) -> None:
     await websocket.close()
 
 
-def create_app(issuers: Sequence[Issuer] | None = None) -> Starlette:
+def create_app(
+    issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
+) -> Starlette:
     return Starlette(
         routes=[
             Route("/me", me),
@@ -53,5 +56,7 @@ def create_app(issuers: Sequence[Issuer] | None = None) -> Starlette:
             Route("/admin", admin),
             WebSocketRoute("/ws", feed),
         ],
-        middleware=[Middleware(AuthInfoMiddleware, issuers=issuers or issuers_from_env())],
+        middleware=[
+            Middleware(AuthInfoMiddleware, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
+        ],
     )

@@ -7,29 +7,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
+from asgi_authinfo.claims.oidc import PROFILE_FIELDS
+
 from .._persona import Persona
 from ._urls import under_issuer
 
 __all__ = ["COMMON", "NO_TIMES", "PROFILE", "USER", "UUID_SESSION", "UUID_SUBJECT", "Preset"]
 
-COMMON: Final = frozenset(
-    {
-        "user_id",
-        "email",
-        "email_verified",
-        "name",
-        "given_name",
-        "family_name",
-        "picture",
-        "phone_number",
-        "session_id",
-        "impersonator",
-    }
-)
-"""The persona fields every OIDC-shaped provider with sessions and impersonation can carry."""
-PROFILE: Final = ("email", "email_verified", "name", "given_name", "family_name", "picture", "phone_number")
+PROFILE: Final = PROFILE_FIELDS
+"""The OIDC profile fields, written as top-level claims of the same names."""
 USER: Final = frozenset({"user_id", *PROFILE})
 """A user and their OIDC profile, without sessions or impersonation."""
+COMMON: Final = USER | {"session_id", "impersonator"}
+"""The persona fields every OIDC-shaped provider with sessions and impersonation can carry."""
 NO_TIMES: Final = frozenset({"nbf", "jti"})
 UUID_SUBJECT: Final = "fa4e0000-0000-4000-8000-000000000001"
 """The default ``sub`` of providers whose user ids are UUIDs."""

@@ -116,6 +116,81 @@ def test_to_dict_is_json_ready() -> None:
     assert "access_token" not in data
 
 
+def test_to_dict_covers_every_field() -> None:
+    from datetime import UTC, datetime
+    from types import MappingProxyType
+
+    auth = make(
+        user=User(
+            id="user_1", email="ada@example.com", email_verified=True, name="Ada", given_name="Ada",
+            family_name="Lovelace", picture="https://p.example/a.png", phone_number="+100",
+            phone_number_verified=False, is_anonymous=False,
+            custom_attributes=MappingProxyType({"plan": "pro", "tags": ("a",)}),
+        ),
+        claims=MappingProxyType({"sub": "user_1", "list": (1, MappingProxyType({"k": "v"}))}),
+        session_id="sess_1", organization_id="org_1", organization_slug="acme", role="admin",
+        roles=("admin",), permissions=("p",), entitlements=("e",), feature_flags=("f",),
+        scopes=("openid",), impersonator=Impersonator(subject="admin_1"),
+        expires_at=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC), org_prefix="org:",
+        userinfo=MappingProxyType({"sub": "user_1"}), userinfo_error="down",
+    )  # fmt: skip
+    assert auth.to_dict() == {
+        "user": {
+            "id": "user_1", "email": "ada@example.com", "email_verified": True, "name": "Ada",
+            "given_name": "Ada", "family_name": "Lovelace", "picture": "https://p.example/a.png",
+            "phone_number": "+100", "phone_number_verified": False, "is_anonymous": False,
+            "custom_attributes": {"plan": "pro", "tags": ["a"]},
+        },
+        "issuer": "https://issuer.example", "subject": "user_1",
+        "token_identifier": "https://issuer.example|user_1", "session_id": "sess_1",
+        "organization_id": "org_1", "organization_slug": "acme", "role": "admin", "roles": ["admin"],
+        "permissions": ["p"], "entitlements": ["e"], "feature_flags": ["f"], "scopes": ["openid"],
+        "impersonator": {"subject": "admin_1", "email": None, "reason": None},
+        "expires_at": "2030-01-02T03:04:05+00:00",
+        "claims": {"sub": "user_1", "list": [1, {"k": "v"}]},
+    }  # fmt: skip
+    assert list(auth.to_dict()) == [
+        "user", "issuer", "subject", "token_identifier", "session_id", "organization_id",
+        "organization_slug", "role", "roles", "permissions", "entitlements", "feature_flags",
+        "scopes", "impersonator", "expires_at", "claims",
+    ]  # fmt: skip
+    # every field is either in the dict or deliberately left out (the token, the preset's org
+    # prefix, the raw userinfo answer and its error)
+    left_out = {f.name for f in dataclasses.fields(AuthInfo)} - set(auth.to_dict())
+    assert left_out == {"access_token", "org_prefix", "userinfo", "userinfo_error"}
+
+
+def test_no_auth_info_mirrors_every_auth_info_field() -> None:
+    mirrored = {f.name for f in dataclasses.fields(NoAuthInfo)}
+    assert {f.name for f in dataclasses.fields(AuthInfo)} <= mirrored
+    assert {"token_identifier", "user_id", "error"} <= mirrored  # AuthInfo's properties
+    for name in mirrored - {"error", "scopes"}:
+        assert getattr(NoAuthInfo(), name) is None, name
+
+
+def test_every_mapped_claim_is_an_auth_info_field() -> None:
+    from asgi_authinfo import MappedClaims
+
+    mapped = MappedClaims(user=User(id="u"), role="admin", roles=("admin",), scopes=("openid",))
+    fields = mapped.auth_info_fields()
+    assert set(fields) == {f.name for f in dataclasses.fields(MappedClaims)}
+    assert set(fields) <= {f.name for f in dataclasses.fields(AuthInfo)}
+    auth = AuthInfo(issuer="https://i.example", subject="u", access_token="t", **fields)
+    assert all(getattr(auth, name) == value for name, value in fields.items())
+
+
+def test_scopes_membership_and_iteration() -> None:
+    auth = make(permissions=("posts:write",), roles=("editor",), role="owner", scopes=("openid", "email"))
+    for granted in ("authenticated", "openid", "email", "posts:write", "editor", "owner"):
+        assert granted in auth.scopes, granted
+    assert "posts:read" not in auth.scopes and "" not in auth.scopes
+    assert tuple(auth.scopes) == auth.scopes == ("openid", "email")
+    assert repr(auth.scopes) == "('openid', 'email')" and len(auth.scopes) == 2
+    assert not auth.has(scope="editor") and auth.has(scope="email")
+    bare = make()
+    assert "authenticated" in bare.scopes and "openid" not in bare.scopes and bare.scopes == ()
+
+
 SNIPPET = textwrap.dedent(
     """
     from asgi_authinfo import AuthInfo, NoAuthInfo

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from asgi_authinfo import AuthError, InvalidTokenError, IssuerUnavailableError, JWKSCache
+from asgi_authinfo._key_set import KeySet
 from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
@@ -187,3 +188,57 @@ async def test_unexpected_transport_failure_is_unavailable_not_a_crash(clock: Cl
     cache = server.cache(clock)
     with pytest.raises(IssuerUnavailableError, match="RuntimeError: transport bug"):
         await cache.key_for("k", "RS256", issuer="i")
+
+
+# -- the key set: built once per fetch, replaced only when the keys change ---------------------------
+
+
+async def test_key_set_is_replaced_exactly_when_the_keys_change(fake: FakeIssuer, clock: Clock) -> None:
+    bodies: list[Any] = [fake.jwks]
+    server = JWKSServer(lambda: bodies[-1])
+    cache = server.cache(clock, max_age=60, cooldown=30)
+    empty = cache.key_set
+    assert empty.keys == () and cache.keys == ()
+    key = await cache.key_for(fake.key.kid, "RS256", issuer="i")
+    first = cache.key_set
+    assert first is not empty and first.keys is cache.keys and first.holds(key)
+    assert cache.fresh_until == clock() + 60
+
+    clock.advance(60)
+    await cache.key_for(fake.key.kid, "RS256", issuer="i")  # refetched, same keys
+    assert server.requests == 2 and cache.key_set is first
+    assert cache.fresh_until == clock() + 60  # fresh again, though nothing else changed
+
+    bodies.append(httpx.ConnectError("down"))
+    clock.advance(60)
+    await cache.key_for(fake.key.kid, "RS256", issuer="i")  # failed: the last good set serves
+    assert server.requests == 3 and cache.key_set is first
+    assert clock() >= cache.fresh_until  # still stale
+
+    new = fake.rotate_keys(keep_old=True)
+    bodies.append(fake.jwks)
+    clock.advance(5)
+    await cache.key_for(new.kid, "RS256", issuer="i")
+    second = cache.key_set
+    assert second is not first and second.holds(key)  # a kept key keeps its key object
+    assert {k.kid for k in second.keys} == {k.kid for k in first.keys} | {new.kid}
+    assert len(first.keys) == 2 and not first.holds(second.lookup(new.kid, "RS256", issuer="i"))
+
+
+def test_key_set_lookup_and_its_refusals(fake: FakeIssuer) -> None:
+    key_set = KeySet.from_document(fake.jwks, URI)
+    key = key_set.lookup(fake.key.kid, "RS256", issuer="i")
+    assert key.kid == fake.key.kid
+    assert key_set.lookup(fake.key.kid, "RS256", issuer="i") is key
+    assert key_set.find("other", "RS256", issuer="i") is None
+    with pytest.raises(InvalidTokenError, match=r"kid` 'other' is not in the issuer's JWKS at") as unknown:
+        key_set.lookup("other", "RS256", issuer="i")
+    assert unknown.value.code == "unknown_key" and "known kids: " in unknown.value.description
+    with pytest.raises(InvalidTokenError, match="no `kid` header and the issuer's JWKS has 2 RS256 keys"):
+        key_set.lookup(None, "RS256", issuer="i")
+    with pytest.raises(InvalidTokenError, match="which is a RSA key") as mismatch:
+        key_set.lookup(fake.key.kid, "ES256", issuer="i")
+    assert mismatch.value.code == "algorithm_not_allowed"
+    single = KeySet.from_document({"keys": [fake.key.public_jwk]}, URI)
+    assert single.lookup(None, "RS256", issuer="i").kid == fake.key.kid  # the only key may go unnamed
+    assert KeySet.from_document(fake.jwks, URI, previous=key_set) is key_set

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from starlette.testclient import TestClient
 
 from examples.falcon.app import create_app
 from pytest_plugin import FakeIssuer
 
 from ._end_to_end import EndToEnd
 from ._server import serving
+from .test_one_refusal import asgi3
 
 
 @pytest.fixture(scope="module")
@@ -21,3 +23,11 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 class TestEndToEnd(EndToEnd):
     ws_refusal_status = 403  # no denial responses in Falcon: the hook closes the handshake
+
+
+def test_the_refusal_body_is_json_whatever_the_client_accepts(fake_issuer: FakeIssuer) -> None:
+    app = create_app([fake_issuer.issuer_config()])
+    with TestClient(asgi3(app)) as client:
+        response = client.post("/posts", headers={"Accept": "application/xml"})
+    assert response.status_code == 401 and response.headers["content-type"] == "application/json"
+    assert response.json()["error_code"] == "missing_token"

@@ -12,7 +12,9 @@ from starlette.requests import HTTPConnection
 from starlette.testclient import TestClient
 
 from asgi_authinfo import AuthInfoMiddleware, MissingTokenError
-from asgi_authinfo.contrib.fastapi import SignedIn, refusal
+from asgi_authinfo._guards import missing_token
+from asgi_authinfo._responses import Refusal
+from asgi_authinfo.contrib.fastapi import AuthRefused, SignedIn, refusal, refusal_handler
 from examples.fastapi.app import create_app
 from pytest_plugin import FakeIssuer
 
@@ -28,9 +30,6 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 class TestEndToEnd(EndToEnd):
     ws_refusal_status = 401  # the dependency's HTTPException becomes an HTTP denial response
-
-    def error_code(self, body: Any) -> str:
-        return str(body["detail"]["error_code"])
 
 
 def test_openapi_has_the_bearer_scheme(served_issuer: FakeIssuer) -> None:
@@ -53,7 +52,7 @@ def test_docs_page_is_served(address: str) -> None:
 
 
 def test_issuer_unavailable_is_503_with_retry_after(fake_issuer: FakeIssuer) -> None:
-    app = FastAPI()
+    app = FastAPI(exception_handlers={AuthRefused: refusal_handler})
     unreachable = fake_issuer.issuer_config(jwks_uri="http://127.0.0.1:9/jwks.json")
     app.add_middleware(AuthInfoMiddleware, issuers=[unreachable], on_invalid="anonymous")
 
@@ -65,7 +64,7 @@ def test_issuer_unavailable_is_503_with_retry_after(fake_issuer: FakeIssuer) -> 
         response = client.get("/posts", headers={"Authorization": f"Bearer {fake_issuer.token()}"})
     assert response.status_code == 503
     assert "www-authenticate" not in response.headers and int(response.headers["retry-after"]) >= 1
-    assert response.json()["detail"]["error_code"] == "issuer_unavailable"
+    assert response.json()["error_code"] == "issuer_unavailable"
 
 
 def test_dependencies_answer_with_the_middlewares_realm(fake_issuer: FakeIssuer) -> None:
@@ -80,6 +79,21 @@ def test_dependencies_answer_with_the_middlewares_realm(fake_issuer: FakeIssuer)
         response = client.get("/posts")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="orders"'
+
+
+def test_without_the_handler_fastapi_nests_the_body_under_detail(fake_issuer: FakeIssuer) -> None:
+    app = FastAPI()
+    app.add_middleware(AuthInfoMiddleware, issuers=[fake_issuer.issuer_config()])
+
+    @app.get("/posts")
+    async def posts(auth: SignedIn) -> dict[str, Any]:
+        return {"user_id": auth.user_id}
+
+    with TestClient(app) as client:
+        response = client.get("/posts")
+    answer = Refusal.of(missing_token(), "api")
+    assert response.status_code == 401 and response.json() == {"detail": answer.payload}
+    assert {name: response.headers[name] for name in answer.headers} == answer.headers
 
 
 def test_websocket_refusal_without_denial_responses_closes_with_1008() -> None:

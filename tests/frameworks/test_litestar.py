@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -24,9 +23,6 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 class TestEndToEnd(EndToEnd):
     ws_refusal_status = 403  # Litestar closes the handshake on a guard's exception: uvicorn answers 403
-
-    def error_code(self, body: Any) -> str:
-        return str(body["extra"]["error_code"])
 
 
 def test_guard_closes_websocket_handshakes_with_1008(fake_issuer: FakeIssuer) -> None:

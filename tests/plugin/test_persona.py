@@ -7,7 +7,7 @@ from types import MappingProxyType
 import pytest
 
 from asgi_authinfo import Impersonator
-from pytest_plugin import Persona
+from pytest_plugin import FakeIssuer, Persona
 
 
 def test_lists_become_tuples_and_an_email_becomes_an_impersonator() -> None:
@@ -43,3 +43,24 @@ def test_as_kwargs_round_trips_the_given_fields() -> None:
 def test_bad_fields_are_refused(fields: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
         Persona.of(**fields)
+
+
+def test_a_persona_describes_every_normalized_field() -> None:
+    """A new ``User`` or ``MappedClaims`` field needs a ``Persona`` field, or tests cannot ask for it."""
+    from dataclasses import fields
+
+    from asgi_authinfo import MappedClaims, User
+    from pytest_plugin._persona import PERSONA_FIELDS
+
+    user = {"user_id" if f.name == "id" else f.name for f in fields(User)}
+    mapped = {f.name for f in fields(MappedClaims)} - {"user", "org_prefix"}  # org_prefix: the preset's
+    assert user | mapped <= set(PERSONA_FIELDS)
+
+
+def test_every_profile_field_round_trips(fake_issuer: FakeIssuer) -> None:
+    from asgi_authinfo.claims.oidc import PROFILE_FIELDS
+
+    values: dict[str, object] = {name: f"{name}-value" for name in PROFILE_FIELDS}
+    values.update({"email_verified": True, "phone_number_verified": False})
+    auth = fake_issuer.sign_in(**values).auth_info
+    assert {name: getattr(auth.user, name) for name in PROFILE_FIELDS} == values

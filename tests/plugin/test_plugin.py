@@ -105,6 +105,41 @@ def test_fake_issuer_marker_and_several_issuers(pytester: pytest.Pytester) -> No
     result.assert_outcomes(passed=2)
 
 
+def test_fake_issuers_beside_the_users_respx_mock(pytester: pytest.Pytester) -> None:
+    """Several fixture-made fake issuers and respx's own ``respx_mock`` fixture in one test: each
+    answers its own URLs, and a URL neither mocks fails as respx does."""
+    result = run(
+        pytester,
+        """
+        import httpx
+        import pytest
+        import respx
+
+        @pytest.mark.anyio
+        async def test_all_answer(make_fake_issuer, respx_mock):
+            first = make_fake_issuer()
+            respx_mock.get("https://api.example.com/orders").respond(json={"orders": []})
+            second = make_fake_issuer(preset="clerk")
+            async with httpx.AsyncClient() as client:
+                assert (await client.get("https://api.example.com/orders")).json() == {"orders": []}
+                assert (await client.get(first.jwks_uri)).json() == first.jwks
+                assert (await client.get(second.jwks_uri)).json() == second.jwks
+                with pytest.raises(respx.models.AllMockedAssertionError):
+                    await client.get("https://unknown.example.com/")
+            assert (first.jwks_fetches, second.jwks_fetches) == (1, 1)
+
+        @pytest.mark.anyio
+        @respx.mock(assert_all_called=False)
+        async def test_decorated(respx_mock, fake_issuer):
+            respx_mock.get("https://api.example.com/orders").respond(json={"orders": []})
+            async with httpx.AsyncClient() as client:
+                assert (await client.get(fake_issuer.jwks_uri)).json() == fake_issuer.jwks
+                assert (await client.get("https://api.example.com/orders")).json() == {"orders": []}
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
 def test_signed_in_user_marker_with_presets(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,

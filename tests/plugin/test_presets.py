@@ -7,12 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from asgi_authinfo import AuthInfo, Impersonator, TokenVerifier, providers
+from asgi_authinfo.claims.oidc import PROFILE_FIELDS
 from pytest_plugin import FakeIssuer, Persona, Preset
 from pytest_plugin.strategies import personas
 
 from .conftest import client_for, protected
 
-PROFILE = ("email", "email_verified", "name", "given_name", "family_name", "picture", "phone_number")
+PROFILE = PROFILE_FIELDS
 ORIGINAL = ("oidc", "workos", "clerk", "clerk_v1", "authgear")
 """The first presets; the other providers' are tested in ``test_provider_presets.py``."""
 

@@ -19,13 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from asgi_authinfo import AuthError, AuthInfo, InvalidTokenError, Issuer, TokenVerifier, providers
+from asgi_authinfo.claims.oidc import PROFILE_FIELDS
 from pytest_plugin import PRESETS, FakeIssuer, Persona
 from pytest_plugin._presets import AUTH0_ROLES, COGNITO_CLIENT, ENTRA_API, OKTA_CLIENT
 from pytest_plugin.strategies import InvalidToken, invalid_tokens, personas
 
 from .conftest import client_for, protected
 
-PROFILE = ("email", "email_verified", "name", "given_name", "family_name", "picture", "phone_number")
+PROFILE = PROFILE_FIELDS
 TENANT = "fa4e0000-0000-4000-8000-000000000001"
 FIREBASE_JWKS = "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com"
 

@@ -127,6 +127,30 @@ async def test_discovery_only_for_the_endpoint_when_keys_are_configured() -> Non
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("keys_configured", [True, False])
+async def test_one_discovery_per_issuer_serves_its_keys_and_its_userinfo(keys_configured: bool) -> None:
+    with ProfileIssuer() as fake:
+        config = fake.issuer_config(userinfo=True, **({} if keys_configured else {"jwks_uri": None}))
+        verifier = TokenVerifier(config)
+        for sub in ("user_1", "user_2", "user_3"):
+            assert (await verifier.verify(fake.token(sub=sub))).user.email == "user@gmail.com"
+        assert len(fake.requests_to("/.well-known/openid-configuration")) == 1
+        assert fake.userinfo_requests == 3
+        await verifier.aclose()
+
+
+@pytest.mark.anyio
+async def test_without_an_endpoint_or_a_discovery_the_enricher_says_what_to_configure() -> None:
+    fake = ProfileIssuer()
+    async with in_memory(fake) as client:
+        enricher = UserinfoEnricher(client=client)
+        config = fake.issuer_config(userinfo=True)
+        auth = await enricher.enrich(_auth(fake.token(), time.time() + 300), config)
+        assert auth.userinfo_error is not None and "configure Issuer(userinfo_uri=...)" in auth.userinfo_error
+        assert fake.requests == []
+
+
+@pytest.mark.anyio
 async def test_issuers_that_do_not_opt_in_are_not_called() -> None:
     with ProfileIssuer() as fake:
         auth = await verify(fake.issuer_config(), fake.token())
