@@ -191,6 +191,7 @@ async def test_a_failing_on_verified_is_a_logged_server_error(
 
 async def test_the_middleware_takes_both_and_answers_401_revoked() -> None:
     fake = FakeIssuer(audience="api://orders")  # on the real clock, like the middleware
+
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
