@@ -227,6 +227,8 @@ def _revoked(auth: AuthInfo) -> AuthError:
 
 def revoked_rule(revocations: RevocationList) -> Rule:
     """The ``revoked`` rule: refuse the mapped ``AuthInfo`` when ``revocations`` matches it."""
+    if not isinstance(revocations, RevocationList):
+        raise ValueError(f"revocations must be a RevocationList (a refusal() method), got {revocations!r}")
 
     def check_revoked(token: Token) -> None:
         assert token.auth is not None, "the rules after mapping run on a mapped token"

@@ -86,6 +86,8 @@ class TokenVerifier:
         self._now = now
         self._clock = clock
         self.observer = observer
+        if on_verified is not None and not callable(on_verified):
+            raise ValueError(f"on_verified must be an async callable (AuthInfo), got {on_verified!r}")
         self.on_verified = on_verified
         self.revocations = revocations
         # the rules run on a new token's mapped AuthInfo (Token.auth), after `rules` and mapping

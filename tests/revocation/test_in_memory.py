@@ -143,6 +143,11 @@ def test_configuration_is_checked_when_built() -> None:
     with pytest.raises(ValueError, match="max_token_lifetime"):
         InMemoryRevocations(max_token_lifetime=0)
     assert isinstance(InMemoryRevocations(), RevocationList)
+    issuers = [FakeIssuer().issuer_config()]
+    with pytest.raises(ValueError, match="revocations must be a RevocationList"):
+        TokenVerifier(issuers, revocations={"sid": "sess_1"})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="on_verified must be an async callable"):
+        TokenVerifier(issuers, on_verified="audit")  # type: ignore[arg-type]
 
 
 @given(iat=st.integers(0, 2 * 10**9), before=st.integers(0, 2 * 10**9))
