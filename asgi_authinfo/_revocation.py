@@ -17,7 +17,8 @@ Values match across all trusted issuers: a subject revoked at one issuer is revo
 
 The check is the ``revoked`` rule (:func:`revoked_rule`): ``TokenVerifier(revocations=...)`` runs
 it on a new token right after mapping (it needs the mapped session id), so a revoked token is
-never cached, and asks the same ``refusal`` on every token-cache hit; ``inspect`` shows its row.
+never cached, and asks the same ``refusal`` on every token-cache hit; ``inspect``'s diagnosis of
+such a verifier shows its row.
 """
 
 from __future__ import annotations
