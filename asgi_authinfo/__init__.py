@@ -13,14 +13,17 @@ from ._errors import (
     InvalidTokenError,
     IssuerUnavailableError,
     MissingTokenError,
+    RevocationsUnavailableError,
 )
 from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
+from ._revocation import InMemoryRevocations, OnVerified, Revocation, RevocationList
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
+from ._userinfo_store import UserinfoStore
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 from .claims import MappedClaims
 
@@ -40,6 +43,7 @@ __all__ = [
     "Cookie",
     "ErrorCode",
     "Impersonator",
+    "InMemoryRevocations",
     "InsufficientScopeError",
     "InvalidRequestError",
     "InvalidTokenError",
@@ -50,14 +54,19 @@ __all__ = [
     "MissingTokenError",
     "NoAuthInfo",
     "Observer",
+    "OnVerified",
     "Outcome",
     "QueryParam",
     "Requirement",
+    "Revocation",
+    "RevocationList",
+    "RevocationsUnavailableError",
     "Scopes",
     "TokenCache",
     "TokenSource",
     "TokenVerifier",
     "User",
+    "UserinfoStore",
     "__version__",
     "check",
     "claims",

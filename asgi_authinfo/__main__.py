@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, _revoke_command
 from ._inspect import add_arguments, run
 
 __all__ = ["main"]
@@ -26,11 +26,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "middleware's own rules. Exit status: 0 accepted, 1 refused, 2 usage or network error.",
     )
     add_arguments(inspect)
+    revoke = commands.add_parser(
+        "revoke", help="sign a session, token or user out in every process sharing a Redis"
+    )
+    _revoke_command.add_arguments(revoke)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else 2
-    return run(args)
+    return _revoke_command.run(args) if args.command == "revoke" else run(args)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 ``verify()`` does, and records one :class:`Check` per rule. The first refusal is the verdict, so
 it is the middleware's ``NoAuthInfo.error`` and 401 ``error_description``. Where ``verify()``
 stops, the recorder goes on only with the claim rules after a claim rule failed (each reads the
-claims alone, so every claim problem shows); every other later rule is ``not_reached``.
+claims alone, so every claim problem shows); every other later rule is ``not_reached``. After
+``mapping`` come the rules on the mapped ``AuthInfo`` (``TokenVerifier.mapped_rules``: ``revoked``).
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ class _Recorder:
         return ("", "") if rule.describe is None else rule.describe(self.token)
 
     async def finish(self, verifier: TokenVerifier) -> None:
-        """The last step, as in ``verify()``: map the claims (and ask userinfo) into an ``AuthInfo``."""
+        """The last steps, as in ``verify()``: map the claims (and ask userinfo) into an ``AuthInfo``,
+        then run the rules on it (``revoked``, when the verifier has a revocation list)."""
         issuer = self.token.issuer
         mapper = "" if issuer is None else f"the {issuer.claims!r} claims preset"
         if issuer is not None and not isinstance(issuer.claims, str):
@@ -161,20 +163,29 @@ class _Recorder:
         if self.failed is not None:
             if self.token.parsed is not None:
                 self.checks.append(Check("mapping", "not_reached", mapper))
+                self.not_reached(verifier.mapped_rules)
             return
         try:
             auth = await verifier.finish(self.token, remember=False)
         except AuthError as error:
             self.checks.append(Check("mapping", "failed", mapper, "failed", error.description, error.code))
             self.error = error
+            self.not_reached(verifier.mapped_rules)
             return
         except Exception as exc:  # logged by finish(); the middleware answers 500
             self.bug = _bug("the claims mapper", exc)
             self.checks.append(Check("mapping", "failed", mapper, "raised", self.bug))
+            self.not_reached(verifier.mapped_rules)
             return
-        self.auth = auth
         built = f"AuthInfo for {shown(auth.subject)}, by {mapper}"
         self.checks.append(Check("mapping", "passed", "an AuthInfo", built))
+        for rule in verifier.mapped_rules:
+            await self.run(rule)
+        if self.failed is None and self.bug is None:
+            self.auth = auth
+
+    def not_reached(self, rules: tuple[Rule, ...]) -> None:
+        self.checks.extend(Check(rule.name, "not_reached", self.describe(rule)[0]) for rule in rules)
 
 
 def _bug(what: str, exc: Exception) -> str:

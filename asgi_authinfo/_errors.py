@@ -17,6 +17,7 @@ __all__ = [
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
+    "RevocationsUnavailableError",
     "ago",
     "shown",
     "utc",
@@ -42,6 +43,8 @@ ErrorCode = Literal[
     "issuer_unavailable",
     "insufficient_scope",
     "userinfo_refused",
+    "revoked",
+    "revocations_unavailable",
 ]
 
 _SHOWN_LIMIT: Final = 80
@@ -111,7 +114,7 @@ class IssuerUnavailableError(AuthError):
 
     status = 503
     error = "temporarily_unavailable"  # RFC 6749 §4.1.2.1; the answer carries Retry-After, no challenge
-    default_code = "issuer_unavailable"
+    default_code: ClassVar[ErrorCode] = "issuer_unavailable"
 
     def __init__(
         self,
@@ -123,6 +126,12 @@ class IssuerUnavailableError(AuthError):
     ) -> None:
         super().__init__(description, issuer=issuer, kid=kid)
         self.retry_after = max(1, int(retry_after))
+
+
+class RevocationsUnavailableError(IssuerUnavailableError):
+    """The shared revocation list is out of reach and was configured to fail closed (503)."""
+
+    default_code = "revocations_unavailable"
 
 
 class InsufficientScopeError(AuthError):

@@ -15,6 +15,7 @@ from ._guards import missing_token
 from ._issuer import Issuer
 from ._observer import Observer
 from ._responses import send_refusal
+from ._revocation import OnVerified, RevocationList
 from ._token_sources import BearerHeader, TokenSource, token_from
 from ._verifier import TokenVerifier
 
@@ -31,6 +32,7 @@ class AuthInfoMiddleware:
     ``NoAuthInfo(error=...)`` so routes decide. ``lifespan`` passes through, and the httpx client
     the middleware owns is closed at lifespan shutdown. ``observer`` is called with the outcome of
     every token (for metrics); with ``verifier=``, give the observer to the ``TokenVerifier``.
+    ``on_verified`` and ``revocations`` are the ``TokenVerifier``'s (see ``docs/revoking.md``).
     """
 
     def __init__(
@@ -45,6 +47,8 @@ class AuthInfoMiddleware:
         client: httpx.AsyncClient | None = None,
         realm: str = "api",
         observer: Observer | None = None,
+        on_verified: OnVerified | None = None,
+        revocations: RevocationList | None = None,
     ) -> None:
         if (issuers is None) == (verifier is None):
             raise ValueError(
@@ -52,6 +56,8 @@ class AuthInfoMiddleware:
             )
         if verifier is not None and observer is not None:
             raise ValueError("with verifier=TokenVerifier(...), pass observer= to the TokenVerifier")
+        if verifier is not None and (on_verified is not None or revocations is not None):
+            raise ValueError("with verifier=TokenVerifier(...), pass on_verified= and revocations= to it")
         if on_invalid not in ("reject", "anonymous"):
             raise ValueError(f"on_invalid must be 'reject' or 'anonymous', got {on_invalid!r}")
         sources = tuple(token_sources)
@@ -61,7 +67,13 @@ class AuthInfoMiddleware:
         self.verifier = (
             verifier
             if verifier is not None
-            else TokenVerifier(issuers or (), client=client, observer=observer)
+            else TokenVerifier(
+                issuers or (),
+                client=client,
+                observer=observer,
+                on_verified=on_verified,
+                revocations=revocations,
+            )
         )
         self.required = required
         self.on_invalid = on_invalid

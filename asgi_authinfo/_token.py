@@ -8,6 +8,7 @@ from ._issuer import Issuer
 from ._issuer_keys import IssuerKeys
 
 if TYPE_CHECKING:
+    from ._auth_info import AuthInfo
     from ._jose import ParsedToken, VerifyingKey
     from ._jwks import JWKSCache
 
@@ -36,10 +37,24 @@ class Token:
     """One token being verified: what each rule found, for the rules after it and for ``inspect``.
 
     ``now`` is the wall clock read once when verification starts. ``kid`` is the header's ``kid``
-    when it is a string, read once by the format rule and reported to the observer.
+    when it is a string, read once by the format rule and reported to the observer. ``auth`` is
+    the mapped ``AuthInfo``, for the rules that run after mapping (``TokenVerifier.mapped_rules``).
     """
 
-    __slots__ = ("alg", "issuer", "jwks", "key", "keys", "kid", "now", "parsed", "signed", "text", "trust")
+    __slots__ = (
+        "alg",
+        "auth",
+        "issuer",
+        "jwks",
+        "key",
+        "keys",
+        "kid",
+        "now",
+        "parsed",
+        "signed",
+        "text",
+        "trust",
+    )
 
     def __init__(self, text: str, trust: Trust, now: float) -> None:
         self.text = text
@@ -53,3 +68,4 @@ class Token:
         self.jwks: JWKSCache | None = None
         self.key: VerifyingKey | None = None
         self.signed = False
+        self.auth: AuthInfo | None = None

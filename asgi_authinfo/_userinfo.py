@@ -28,6 +28,7 @@ from ._errors import AuthError, InvalidTokenError, IssuerUnavailableError
 from ._fetch import FetchError, fetch_json
 from ._fetch_policy import FAILURE_BACKOFF, Attempts, SingleFlight
 from ._issuer import Issuer
+from ._userinfo_store import UserinfoStore, shared_fetch
 
 __all__ = ["DEFAULT_MAX_ENTRIES", "UserinfoEnricher"]
 
@@ -67,6 +68,7 @@ class UserinfoEnricher:
         max_entries: int = DEFAULT_MAX_ENTRIES,
         failure_ttl: float = FAILURE_TTL,
         backoff: float = FAILURE_BACKOFF,
+        store: UserinfoStore | None = None,
     ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
@@ -76,6 +78,7 @@ class UserinfoEnricher:
         self.max_entries = max_entries
         self._failure_ttl = failure_ttl
         self._backoff = backoff
+        self._shared = store
         self._cache: OrderedDict[bytes, _Outcome] = OrderedDict()
         self._flights: SingleFlight[bytes] = SingleFlight()
         self._attempts: dict[str, Attempts] = {}
@@ -159,13 +162,18 @@ class UserinfoEnricher:
             return _Outcome(failed_until, error=f"{attempts.error} (not retried yet)")
         self.fetches += 1
         try:
-            document = await fetch_json(
-                self._client,
-                endpoint,
-                timeout=issuer.userinfo_timeout,
-                what="userinfo",
-                max_bytes=MAX_USERINFO_BYTES,
-                headers={"Authorization": f"Bearer {auth.access_token}"},
+            document = await shared_fetch(
+                self._shared,
+                auth.access_token,
+                expires,
+                lambda: fetch_json(
+                    self._client,
+                    endpoint,
+                    timeout=issuer.userinfo_timeout,
+                    what="userinfo",
+                    max_bytes=MAX_USERINFO_BYTES,
+                    headers={"Authorization": f"Bearer {auth.access_token}"},
+                ),
             )
         except FetchError as exc:
             refused = exc.status in (401, 403)

@@ -16,9 +16,11 @@ from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import KeySources
 from ._jose import VerifyingKey
 from ._observer import Observer, fingerprint, observe
+from ._revocation import OnVerified, RevocationList, revoked_rule, run_on_verified
 from ._rules import RULES, Rule, Token, Trust
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
+from ._userinfo_store import UserinfoStore
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
 
@@ -44,6 +46,10 @@ class TokenVerifier:
     Tokens that verified are remembered (``cache_size`` tokens, LRU, at most ``cache_max_bytes``
     by estimate), so a reused token costs a lookup and a time check; ``cache_size=0`` turns
     that off. See :class:`~asgi_authinfo.TokenCache` for the rules.
+
+    ``revocations`` adds the ``revoked`` rule, run on the mapped ``AuthInfo`` of a new token and
+    asked again on every token-cache hit; ``on_verified`` is awaited with each new token's
+    ``AuthInfo`` after every rule, before it is cached, not on cache hits (``docs/revoking.md``).
     """
 
     def __init__(
@@ -58,6 +64,9 @@ class TokenVerifier:
         cache_size: int = DEFAULT_CACHE_SIZE,
         cache_max_bytes: int = DEFAULT_CACHE_BYTES,
         rules: Sequence[Rule] = RULES,
+        on_verified: OnVerified | None = None,
+        revocations: RevocationList | None = None,
+        userinfo_store: UserinfoStore | None = None,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
@@ -77,6 +86,12 @@ class TokenVerifier:
         self._now = now
         self._clock = clock
         self.observer = observer
+        if on_verified is not None and not callable(on_verified):
+            raise ValueError(f"on_verified must be an async callable (AuthInfo), got {on_verified!r}")
+        self.on_verified = on_verified
+        self.revocations = revocations
+        # the rules run on a new token's mapped AuthInfo (Token.auth), after `rules` and mapping
+        self.mapped_rules: tuple[Rule, ...] = () if revocations is None else (revoked_rule(revocations),)
         sources = KeySources(client=self.client, clock=clock)
         self.trust = Trust(
             self.issuers,
@@ -84,7 +99,7 @@ class TokenVerifier:
             tuple(sources.for_issuer(issuer) for issuer in self.issuers if issuer.template),
             max_token_bytes,
         )
-        self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock)
+        self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock, store=userinfo_store)
         self.token_cache = (
             TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
         )
@@ -105,6 +120,10 @@ class TokenVerifier:
         if cache is not None and isinstance(token, str):
             known = cache.lookup(token)
             if known is not None:
+                refused = None if self.revocations is None else self.revocations.refusal(known.auth)
+                if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
+                    observe(token, refused, self._clock() - started, self.observer, known.kid)
+                    raise refused
                 if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
                     mark = known.fingerprint
                     if mark is None:
@@ -125,7 +144,9 @@ class TokenVerifier:
         return auth
 
     async def finish(self, token: Token, *, remember: bool = True) -> AuthInfo:
-        """After every rule passed: map the claims, ask userinfo if configured, cache the result."""
+        """After every rule passed: map the claims and ask userinfo if configured; then, unless
+        ``remember=False`` (``inspect``, which runs them itself), run :attr:`mapped_rules`,
+        await ``on_verified`` and cache the result: a refused token is never cached."""
         keys, parsed, key = token.keys, token.parsed, token.key
         assert keys is not None and parsed is not None and key is not None, "the built-in rules ran"
         issuer = keys.issuer
@@ -146,8 +167,17 @@ class TokenVerifier:
             raise
         if issuer.userinfo:
             auth = await self._userinfo.enrich(auth, issuer, discovery=keys.discovery)
+        token.auth = auth
+        if not remember:
+            return auth
+        for rule in self.mapped_rules:
+            pending = rule.check(token)
+            if pending is not None:
+                await pending
+        if self.on_verified is not None:
+            await run_on_verified(self.on_verified, auth)
         cache = self.token_cache
-        if remember and cache is not None and auth.userinfo_error is None:  # a failed lookup is retried
+        if cache is not None and auth.userinfo_error is None:  # a failed lookup is retried
             assert token.jwks is not None
             nbf, iat = claims.get("nbf"), claims.get("iat")  # NumericDates or absent: checked
             cache.put(
