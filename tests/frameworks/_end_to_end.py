@@ -7,6 +7,7 @@ Each framework module defines a module-scoped ``address`` fixture serving its ex
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, ClassVar
 
 import httpx
@@ -63,6 +64,15 @@ class EndToEnd:
         assert challenge.startswith('Bearer realm="api", error="insufficient_scope"')
         assert challenge.endswith('scope="posts:write"')
         assert self.error_code(response.json()) == "insufficient_scope"
+
+    def test_refusals_are_not_logged_at_error(
+        self, address: str, served_issuer: FakeIssuer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO):
+            httpx.post(f"http://{address}/posts")
+            httpx.get(f"http://{address}/me", headers=bearer(served_issuer.token(exp=1)))
+            httpx.post(f"http://{address}/posts", headers=bearer(served_issuer.token(permissions=["x"])))
+        assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
 
     def test_permission_granted(self, address: str, served_issuer: FakeIssuer) -> None:
         token = served_issuer.token(sub="user_writer", permissions=["posts:write"])
