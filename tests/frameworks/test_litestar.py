@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from asgi_authinfo import AuthInfoMiddleware
-from asgi_authinfo.contrib.litestar import AuthRequest
+from asgi_authinfo.contrib.litestar import AuthInfoPlugin, AuthRequest, require
 from examples.litestar.app import create_app
 from pytest_plugin import FakeIssuer
 
@@ -52,3 +52,37 @@ def test_a_signed_out_user_has_the_users_fields_as_none(served_issuer: FakeIssue
         )
     assert signed_out.status_code == 200 and signed_out.json() == {"name": None, "email": None, "id": None}
     assert signed_in.json()["name"] == "Ada"
+
+
+@get("/hello", guards=[require(permission="posts:write")])
+async def hello(request: AuthRequest) -> str:
+    return f"hello {request.user.identity}"
+
+
+def test_the_plugin_mounts_answers_and_documents(served_issuer: FakeIssuer) -> None:
+    app = Litestar([name, hello], plugins=[AuthInfoPlugin(issuers=[served_issuer.issuer_config()])])
+    with serving(app) as address:
+        signed_out = httpx.get(f"http://{address}/hello")
+        reader = httpx.get(f"http://{address}/hello", headers=bearer(served_issuer.token(permissions=["r"])))
+        writer = httpx.get(
+            f"http://{address}/hello",
+            headers=bearer(served_issuer.token(sub="w", permissions=["posts:write"])),
+        )
+        expired = httpx.get(f"http://{address}/name", headers=bearer(served_issuer.token(exp=1)))
+        schema = httpx.get(f"http://{address}/schema/openapi.json").json()
+    assert signed_out.status_code == 401 and signed_out.headers["www-authenticate"] == 'Bearer realm="api"'
+    assert signed_out.headers["content-type"] == "application/json"  # on a str handler too
+    assert set(signed_out.json()) == set(expired.json()) == {"error", "error_code", "error_description"}
+    assert reader.status_code == 403 and reader.json()["error_code"] == "insufficient_scope"
+    assert writer.status_code == 200 and writer.text == "hello w"
+    assert (
+        expired.status_code == 401 and expired.json()["error_code"] == "expired"
+    )  # the middleware is mounted
+    assert schema["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    guarded = schema["paths"]["/hello"]["get"]
+    assert {"401", "403"} <= set(guarded["responses"]) and guarded["security"] == [{"bearer": []}]
+    assert "401" not in schema["paths"]["/name"]["get"]["responses"]
