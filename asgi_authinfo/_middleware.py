@@ -18,6 +18,7 @@ from ._observer import Observer
 from ._responses import send_refusal
 from ._token_sources import BearerHeader, TokenSource, token_from
 from ._verifier import TokenVerifier
+from ._websocket_denial import denying
 
 __all__ = ["AuthInfoMiddleware"]
 
@@ -90,8 +91,10 @@ class AuthInfoMiddleware:
         scope_dict["auth"] = auth
         scope_dict["auth_realm"] = self.realm  # so guards and adapters answer with the same realm
         scope_dict["user"] = ANONYMOUS_USER if auth.user is None else auth.user
-        if kind == "websocket" and SUBPROTOCOL_KEY in scope_dict:
-            send = _accepting_with(scope_dict[SUBPROTOCOL_KEY], send)
+        if kind == "websocket":
+            send = denying(scope, send)
+            if SUBPROTOCOL_KEY in scope_dict:
+                send = _accepting_with(scope_dict[SUBPROTOCOL_KEY], send)
         await self.app(scope, receive, send)
 
     async def authenticate(self, scope: Any) -> AuthInfo | NoAuthInfo:

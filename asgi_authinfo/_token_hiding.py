@@ -15,9 +15,7 @@ __all__ = ["hide_query_param", "hide_subprotocol", "without_param"]
 def without_param(query: bytes, name: str) -> bytes:
     """``query`` without any ``name=...`` pair; every other pair is kept byte for byte."""
     kept = [
-        pair
-        for pair in query.split(b"&")
-        if unquote_plus(pair.partition(b"=")[0].decode("latin-1")) != name
+        pair for pair in query.split(b"&") if unquote_plus(pair.partition(b"=")[0].decode("latin-1")) != name
     ]
     return b"&".join(kept)
 

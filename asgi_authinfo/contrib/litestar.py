@@ -25,6 +25,7 @@ from .._middleware import AuthInfoMiddleware
 from .._responses import Refusal
 from .._token_sources import BearerHeader, TokenSource
 from .._verifier import TokenVerifier
+from .._websocket_denial import REFUSAL_KEY
 from . import framework_missing
 
 try:
@@ -63,8 +64,8 @@ def require(
 
     ``@get("/posts", guards=[require(permission="posts:write")])``; ``AuthInfoPlugin`` documents its
     401/403 answers in the OpenAPI schema. HTTP refusals are
-    ``AuthRefused`` (answered by ``refusal_handler``); on a WebSocket Litestar closes the handshake
-    with the middleware's close code and reason, which the server turns into a 403.
+    ``AuthRefused`` (answered by ``refusal_handler``); a WebSocket handshake gets the middleware's
+    denial response (status, ``WWW-Authenticate``, body), or its close code on servers without.
     """
     requirement = Requirement(**conditions)
 
@@ -74,6 +75,8 @@ def require(
             return
         answer = Refusal.of(error, realm_of(connection, realm))
         if connection.scope["type"] == ScopeType.WEBSOCKET:
+            scope: Any = connection.scope
+            scope[REFUSAL_KEY] = answer  # the middleware sends the close as this denial response
             raise WebSocketException(detail=answer.close_reason, code=answer.close_code)
         raise AuthRefused(answer)
 

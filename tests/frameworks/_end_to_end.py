@@ -95,6 +95,8 @@ class EndToEnd:
         assert refused.value.response.status_code == self.ws_refusal_status
         if self.ws_refusal_status == 401:
             assert refused.value.response.headers["www-authenticate"] == 'Bearer realm="api"'
+            assert refused.value.response.headers["content-type"] == "application/json"
+            assert json.loads(refused.value.response.body)["error_code"] == "missing_token"
 
     def test_websocket_refused_token(self, address: str, served_issuer: FakeIssuer) -> None:
         if not self.websockets:

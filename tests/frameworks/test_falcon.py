@@ -23,7 +23,7 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 
 class TestEndToEnd(EndToEnd):
-    ws_refusal_status = 403  # no denial responses in Falcon: the hook closes the handshake
+    ws_refusal_status = 401  # the hook closes; the middleware sends it as the denial response
 
 
 def test_the_refusal_body_is_json_whatever_the_client_accepts(fake_issuer: FakeIssuer) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar, get
-from starlette.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect
+from starlette.testclient import TestClient, WebSocketDenialResponse
 
 from asgi_authinfo import AuthInfoMiddleware
 from asgi_authinfo.contrib.litestar import AuthInfoPlugin, AuthRequest, require
@@ -27,15 +26,17 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 
 class TestEndToEnd(EndToEnd):
-    ws_refusal_status = 403  # Litestar closes the handshake on a guard's exception: uvicorn answers 403
+    ws_refusal_status = 401  # the guard closes; the middleware sends it as the denial response
 
 
-def test_guard_closes_websocket_handshakes_with_1008(fake_issuer: FakeIssuer) -> None:
+def test_guard_refuses_websocket_handshakes_with_the_denial_response(fake_issuer: FakeIssuer) -> None:
     client = TestClient(create_app([fake_issuer.issuer_config()]))
-    with client, pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/ws"):
+    with client, pytest.raises(WebSocketDenialResponse) as refused, client.websocket_connect("/ws"):
         pass
-    assert refused.value.code == 1008
-    assert refused.value.reason.startswith("missing_token: ")
+    assert (
+        refused.value.status_code == 401 and refused.value.headers["www-authenticate"] == 'Bearer realm="api"'
+    )
+    assert refused.value.json()["error_code"] == "missing_token"
 
 
 @get("/name")
