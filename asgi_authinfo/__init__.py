@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import claims, providers
 from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
+from ._bearer_subprotocol import BearerSubprotocol
 from ._claim_checks import ClaimCheck, ClaimIn
 from ._errors import (
     AuthError,
@@ -38,6 +39,7 @@ __all__ = [
     "AuthInfo",
     "AuthInfoMiddleware",
     "BearerHeader",
+    "BearerSubprotocol",
     "ClaimCheck",
     "ClaimIn",
     "Cookie",

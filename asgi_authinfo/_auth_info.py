@@ -93,7 +93,23 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class AnonymousUser:
-    """What ``scope["user"]`` holds when nobody is signed in (Starlette's ``UnauthenticatedUser``)."""
+    """What ``scope["user"]`` holds when nobody is signed in (Starlette's ``UnauthenticatedUser``).
+
+    It has ``User``'s fields, all ``None`` (as ``NoAuthInfo`` has ``AuthInfo``'s), so templates and
+    handlers may read ``request.user.name`` signed in or not.
+    """
+
+    id: None = field(default=None, init=False, repr=False)
+    email: None = field(default=None, init=False, repr=False)
+    email_verified: None = field(default=None, init=False, repr=False)
+    name: None = field(default=None, init=False, repr=False)
+    given_name: None = field(default=None, init=False, repr=False)
+    family_name: None = field(default=None, init=False, repr=False)
+    picture: None = field(default=None, init=False, repr=False)
+    phone_number: None = field(default=None, init=False, repr=False)
+    phone_number_verified: None = field(default=None, init=False, repr=False)
+    is_anonymous: Literal[True] = field(default=True, init=False, repr=False)
+    custom_attributes: Mapping[str, Any] = field(default_factory=_empty, init=False, repr=False, hash=False)
 
     @property
     def is_authenticated(self) -> Literal[False]:

@@ -24,9 +24,25 @@ def get_auth(source: Any) -> AuthInfo | NoAuthInfo:
     auth = scope.get("auth") if isinstance(scope, dict) else None
     if isinstance(auth, AuthInfo | NoAuthInfo):
         return auth
+    if not isinstance(scope, dict):
+        raise TypeError(unreadable(source))
     raise RuntimeError(
         "no auth on this request: wrap your ASGI app in asgi_authinfo.AuthInfoMiddleware "
         "(app = AuthInfoMiddleware(app, issuers=[...])) so it fills scope['auth']"
+    )
+
+
+def unreadable(source: Any) -> str:
+    """Why ``get_auth`` cannot read ``source``, and what to pass instead."""
+    kind = type(source)
+    if kind.__module__.startswith("falcon") and kind.__name__ == "WebSocket":
+        return (
+            "get_auth() cannot read Falcon's WebSocket: it does not keep the ASGI scope. "
+            "Pass the request: on_websocket(self, req, ws) -> get_auth(req)"
+        )
+    return (
+        f"get_auth() reads an ASGI scope dict, or a request/websocket with a .scope dict; "
+        f"{kind.__module__}.{kind.__qualname__} has neither"
     )
 
 

@@ -10,6 +10,7 @@ from asgiref.compatibility import guarantee_single_callable
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
+from ._bearer_subprotocol import SUBPROTOCOL_KEY
 from ._errors import AuthError, InvalidRequestError
 from ._guards import missing_token
 from ._issuer import Issuer
@@ -18,6 +19,7 @@ from ._responses import send_refusal
 from ._revocation import OnVerified, RevocationList
 from ._token_sources import BearerHeader, TokenSource, token_from
 from ._verifier import TokenVerifier
+from ._websocket_denial import denying
 
 __all__ = ["AuthInfoMiddleware"]
 
@@ -78,6 +80,7 @@ class AuthInfoMiddleware:
         self.required = required
         self.on_invalid = on_invalid
         self.token_sources = sources
+        self._hiding = tuple(source for source in sources if callable(getattr(source, "hide", None)))
         self.realm = realm
 
     async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
@@ -100,6 +103,10 @@ class AuthInfoMiddleware:
         scope_dict["auth"] = auth
         scope_dict["auth_realm"] = self.realm  # so guards and adapters answer with the same realm
         scope_dict["user"] = ANONYMOUS_USER if auth.user is None else auth.user
+        if kind == "websocket":
+            send = denying(scope, send)
+            if SUBPROTOCOL_KEY in scope_dict:
+                send = _accepting_with(scope_dict[SUBPROTOCOL_KEY], send)
         await self.app(scope, receive, send)
 
     async def authenticate(self, scope: Any) -> AuthInfo | NoAuthInfo:
@@ -117,6 +124,9 @@ class AuthInfoMiddleware:
             return NoAuthInfo(
                 error=InvalidRequestError(f"the request's credentials are unreadable ({type(exc).__name__})")
             )
+        finally:
+            for source in self._hiding:  # in place: the server logs from this very scope dict
+                source.hide(scope)  # type: ignore[attr-defined]
         if token is None:
             return _MISSING
         try:
@@ -131,3 +141,14 @@ class AuthInfoMiddleware:
             await send(message)
 
         return send_then_close
+
+
+def _accepting_with(subprotocol: str, send: ASGISendCallable) -> ASGISendCallable:
+    """Accept a WebSocket with ``subprotocol`` unless the app names one (browsers require one)."""
+
+    async def accept_with_subprotocol(message: ASGISendEvent) -> None:
+        if message["type"] == "websocket.accept" and not message.get("subprotocol"):
+            message = {**message, "subprotocol": subprotocol}
+        await send(message)
+
+    return accept_with_subprotocol

@@ -15,6 +15,8 @@ from ._errors import AuthError, IssuerUnavailableError, quotable
 
 __all__ = ["Refusal", "challenge", "error_body", "send_refusal"]
 
+_UNAVAILABLE: Final = "the service cannot check tokens right now; retry after the Retry-After seconds"
+"""What a client is told of a 503: the cause (a connection error, an issuer URL) is for the log only."""
 _CLOSE_REASON_BYTES: Final = 123  # RFC 6455 §5.5: a close frame's payload is 125 bytes, 2 of them the code
 
 
@@ -30,12 +32,17 @@ def challenge(error: AuthError, realm: str) -> str:
     return "Bearer " + ", ".join(parts)
 
 
+def public_description(error: AuthError) -> str:
+    """The description a client may read: a 503's internal cause goes to the log and observer only."""
+    return _UNAVAILABLE if isinstance(error, IssuerUnavailableError) else error.description
+
+
 def error_body(error: AuthError) -> bytes:
     """The JSON body of every refusal: ``error``, ``error_code`` (stable) and ``error_description``."""
     body: dict[str, Any] = {
         "error": error.error or "unauthorized",
         "error_code": error.code,
-        "error_description": error.description,
+        "error_description": public_description(error),
     }
     return json.dumps(body).encode()
 
@@ -65,7 +72,7 @@ class Refusal:
             why = ("WWW-Authenticate", challenge(error, realm))
             close_code = 1008  # policy violation
         headers = dict((why, ("Cache-Control", "no-store"), ("Content-Type", "application/json")))
-        reason_bytes = f"{error.code}: {error.description}".encode()[:_CLOSE_REASON_BYTES]
+        reason_bytes = f"{error.code}: {public_description(error)}".encode()[:_CLOSE_REASON_BYTES]
         close_reason = reason_bytes.decode("utf-8", "ignore")  # a cut inside a character drops it
         return cls(error.status, headers, error_body(error), close_code, close_reason)
 

@@ -12,6 +12,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import parse_qsl
 
 from ._errors import InvalidRequestError
+from ._token_hiding import hide_query_param
 
 __all__ = ["BearerHeader", "Cookie", "QueryParam", "TokenSource", "token_from"]
 
@@ -90,7 +91,11 @@ class Cookie:
 
 @dataclass(frozen=True, slots=True)
 class QueryParam:
-    """A query parameter, read on WebSocket handshakes only (browsers cannot set headers there)."""
+    """A query parameter, read on WebSocket handshakes only (browsers cannot set headers there).
+
+    The middleware removes the parameter from the scope once read (on HTTP too), so neither the
+    app nor the server's access log sees it. ``BearerSubprotocol`` keeps the token out of URLs.
+    """
 
     name: str = "access_token"
     websocket_only: bool = True
@@ -111,6 +116,10 @@ class QueryParam:
                 f"the query string has more than one {self.name} value", code="invalid_request"
             )
         return values.pop() or None if values else None
+
+    def hide(self, scope: Any) -> None:
+        """Take the parameter out of ``query_string`` and ``raw_path``: no app or access log sees it."""
+        hide_query_param(scope, self.name)
 
 
 def token_from(sources: Sequence[TokenSource], scope: Any) -> str | None:

@@ -2,8 +2,8 @@
 
 ``@falcon.before(require(permission=...))`` on a resource or responder answers HTTP with the
 middleware's status, RFC 6750 headers and JSON body (whatever the client's ``Accept``). On
-``on_websocket`` it closes the handshake with the middleware's close code and reason (Falcon sends
-no HTTP denial responses), which the server turns into a 403.
+``on_websocket`` it closes the handshake, which the middleware sends as its denial response
+(status, ``WWW-Authenticate``, body) on servers that have them, else the close code and reason.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, Unpack
 
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from .._responses import Refusal
+from .._websocket_denial import REFUSAL_KEY
 from . import framework_missing
 
 try:
@@ -52,6 +53,7 @@ def require(
             return
         answer = Refusal.of(error, realm_of(req, realm))
         if isinstance(resp, falcon.asgi.WebSocket):
+            req.scope[REFUSAL_KEY] = answer  # the middleware sends the close as this denial response
             await resp.close(answer.close_code, answer.close_reason)
             raise falcon.WebSocketDisconnected(answer.close_code)
         raise AuthRefused(answer)

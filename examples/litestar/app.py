@@ -1,4 +1,4 @@
-"""Litestar: ``request.auth``/``request.user`` and ``guards=[require(...)]``.
+"""Litestar: ``AuthInfoPlugin``, ``request.auth``/``request.user`` and ``guards=[require(...)]``.
 
 AUTHINFO_ISSUER=... uvicorn --factory examples.litestar.app:create_app
 """
@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from litestar import Litestar, get, post, websocket
 
-from asgi_authinfo import AuthInfoMiddleware, Issuer
-from asgi_authinfo.contrib.litestar import AuthRefused, AuthRequest, AuthWebSocket, refusal_handler, require
+from asgi_authinfo import Issuer
+from asgi_authinfo.contrib.litestar import AuthInfoPlugin, AuthRequest, AuthWebSocket, require
 from examples.settings import issuers_from_env
 
 
@@ -38,9 +38,8 @@ async def feed(socket: AuthWebSocket) -> None:
 
 def create_app(
     issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
-) -> AuthInfoMiddleware:
-    # Wrap the whole app (not Litestar(middleware=...), which builds one instance per route), so
-    # one JWKS cache serves every route and lifespan shutdown closes its HTTP client.
-    # refusal_handler answers require()'s refusals with the middleware's status, headers and JSON body
-    app = Litestar([me, create_post, feed], exception_handlers={AuthRefused: refusal_handler})
-    return AuthInfoMiddleware(app, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
+) -> Litestar:
+    # The plugin mounts AuthInfoMiddleware (one JWKS cache for every route, closed at shutdown),
+    # answers require()'s refusals with the middleware's JSON body, and documents the bearer scheme
+    plugin = AuthInfoPlugin(issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
+    return Litestar([me, create_post, feed], plugins=[plugin])

@@ -18,10 +18,8 @@ from examples.settings import issuers_from_env
 
 def create_app(
     issuers: Sequence[Issuer] | None = None, *, on_invalid: Literal["reject", "anonymous"] = "reject"
-) -> Quart:
+) -> AuthInfoMiddleware:
     app = Quart(__name__)
-    guarded = AuthInfoMiddleware(app.asgi_app, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
-    app.asgi_app = guarded  # type: ignore[method-assign]
 
     @app.get("/me")
     async def me() -> dict[str, Any]:
@@ -40,4 +38,5 @@ def create_app(
         await websocket.accept()
         await websocket.send(json.dumps({"user_id": get_auth(websocket).user_id}))
 
-    return app
+    # Wrap the whole app (passes mypy --strict; lifespan passes through to Quart's startup/shutdown)
+    return AuthInfoMiddleware(app, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)

@@ -28,8 +28,8 @@ def test_get_auth_reads_scopes_and_objects_with_scope() -> None:
     assert get_auth(Request()) is auth
     with pytest.raises(RuntimeError, match="AuthInfoMiddleware"):
         get_auth({"type": "http"})
-    with pytest.raises(RuntimeError, match="AuthInfoMiddleware"):
-        get_auth(object())
+    with pytest.raises(TypeError, match=r"builtins\.object has neither"):
+        get_auth(object())  # not "wrap your app in AuthInfoMiddleware": that is not what is wrong
 
 
 async def test_requires_guard(clock: Clock) -> None:

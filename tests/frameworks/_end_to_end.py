@@ -7,6 +7,7 @@ Each framework module defines a module-scoped ``address`` fixture serving its ex
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, ClassVar
 
 import httpx
@@ -64,6 +65,15 @@ class EndToEnd:
         assert challenge.endswith('scope="posts:write"')
         assert self.error_code(response.json()) == "insufficient_scope"
 
+    def test_refusals_are_not_logged_at_error(
+        self, address: str, served_issuer: FakeIssuer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO):
+            httpx.post(f"http://{address}/posts")
+            httpx.get(f"http://{address}/me", headers=bearer(served_issuer.token(exp=1)))
+            httpx.post(f"http://{address}/posts", headers=bearer(served_issuer.token(permissions=["x"])))
+        assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+
     def test_permission_granted(self, address: str, served_issuer: FakeIssuer) -> None:
         token = served_issuer.token(sub="user_writer", permissions=["posts:write"])
         response = httpx.post(f"http://{address}/posts", headers=bearer(token))
@@ -85,6 +95,8 @@ class EndToEnd:
         assert refused.value.response.status_code == self.ws_refusal_status
         if self.ws_refusal_status == 401:
             assert refused.value.response.headers["www-authenticate"] == 'Bearer realm="api"'
+            assert refused.value.response.headers["content-type"] == "application/json"
+            assert json.loads(refused.value.response.body)["error_code"] == "missing_token"
 
     def test_websocket_refused_token(self, address: str, served_issuer: FakeIssuer) -> None:
         if not self.websockets:

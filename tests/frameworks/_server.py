@@ -12,15 +12,17 @@ import uvicorn
 
 
 @contextmanager
-def serving(app: Any, *, lifespan: Literal["auto", "on", "off"] = "on") -> Iterator[str]:
-    """Run ``app`` under uvicorn until the block ends; yield ``host:port``."""
+def serving(app: Any, *, lifespan: Literal["auto", "on", "off"] = "on", **config: Any) -> Iterator[str]:
+    """Run ``app`` under uvicorn until the block ends; yield ``host:port`` (``config``: more options)."""
     sock = socket.socket(
         socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
     )  # IPPROTO_TCP: asyncio sets TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, ws="websockets-sansio")
+    config = uvicorn.Config(
+        app, **{"log_level": "warning", "lifespan": lifespan, "ws": "websockets-sansio", **config}
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +18,7 @@ from asgi_authinfo.contrib.django import require
 from examples.django.app import create_app
 from pytest_plugin import FakeIssuer
 
-from ._end_to_end import EndToEnd
+from ._end_to_end import EndToEnd, bearer
 from ._server import serving
 
 
@@ -57,14 +59,34 @@ async def test_require_keeps_async_views_async_and_sync_views_sync(fake_issuer: 
     assert json.loads(refused.content)["error_code"] == "missing_token"
 
 
-def test_websockets_reach_django_as_a_refused_handshake(address: str, served_issuer: FakeIssuer) -> None:
-    """Django's ASGI handler serves HTTP only: a WebSocket handshake fails inside Django (uvicorn: 500)."""
+def test_request_user_is_the_tokens_for_djangos_own_decorators(
+    address: str, served_issuer: FakeIssuer
+) -> None:
+    base = f"http://{address}"
+    token = served_issuer.token(sub="user_dj", email="dj@example.com", permissions=["reports:read"])
+    assert httpx.get(f"{base}/profile", headers=bearer(token)).json() == {
+        "user_id": "user_dj",
+        "email": "dj@example.com",
+    }
+    assert httpx.get(f"{base}/reports", headers=bearer(token)).json() == {"reports": [], "for": "user_dj"}
+    signed_out = httpx.get(f"{base}/profile")
+    assert signed_out.status_code == 401 and signed_out.headers["www-authenticate"] == 'Bearer realm="api"'
+    assert signed_out.json()["error_code"] == "missing_token"
+    lacking = httpx.get(f"{base}/reports", headers=bearer(served_issuer.token(permissions=["posts:read"])))
+    assert lacking.status_code == 403 and lacking.json()["error_code"] == "insufficient_scope"
+    browser = httpx.get(f"{base}/profile", headers={"Accept": "text/html"})
+    assert browser.status_code == 302 and browser.headers["location"].startswith("/accounts/login/")
+
+
+def test_websocket_handshakes_are_refused_cleanly_without_channels(
+    address: str, served_issuer: FakeIssuer, caplog: pytest.LogCaptureFixture
+) -> None:
     token = served_issuer.token()
     with (
+        caplog.at_level(logging.INFO),
         pytest.raises(InvalidStatus) as refused,
-        connect(
-            f"ws://{address}/ws", additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=5
-        ),
+        connect(f"ws://{address}/ws", additional_headers=bearer(token), open_timeout=5),
     ):
         pass
-    assert refused.value.response.status_code == 500
+    assert refused.value.response.status_code == 404
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from asgi_authinfo import get_auth
 from examples.falcon.app import create_app
 from pytest_plugin import FakeIssuer
 
@@ -22,7 +23,7 @@ def address(served_issuer: FakeIssuer) -> Iterator[str]:
 
 
 class TestEndToEnd(EndToEnd):
-    ws_refusal_status = 403  # no denial responses in Falcon: the hook closes the handshake
+    ws_refusal_status = 401  # the hook closes; the middleware sends it as the denial response
 
 
 def test_the_refusal_body_is_json_whatever_the_client_accepts(fake_issuer: FakeIssuer) -> None:
@@ -31,3 +32,24 @@ def test_the_refusal_body_is_json_whatever_the_client_accepts(fake_issuer: FakeI
         response = client.post("/posts", headers={"Accept": "application/xml"})
     assert response.status_code == 401 and response.headers["content-type"] == "application/json"
     assert response.json()["error_code"] == "missing_token"
+
+
+def test_get_auth_says_what_to_pass_for_falcons_websocket() -> None:
+    import asyncio
+
+    import falcon.asgi
+
+    async def socket() -> falcon.asgi.WebSocket:
+        options = falcon.asgi.WebSocketOptions()
+        return falcon.asgi.WebSocket(
+            "2.3",
+            {"type": "websocket", "auth": None},
+            None,  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]
+            options.media_handlers,
+            options.max_receive_queue,
+            options.default_close_reasons,
+        )
+
+    with pytest.raises(TypeError, match=r"on_websocket\(self, req, ws\) -> get_auth\(req\)"):
+        get_auth(asyncio.run(socket()))

@@ -75,8 +75,8 @@ def test_issuer_unavailable_is_temporarily_unavailable_with_retry_after_and_no_c
     assert answer.payload == {
         "error": "temporarily_unavailable",
         "error_code": "issuer_unavailable",
-        "error_description": "the JWKS did not answer",
-    }
+        "error_description": "the service cannot check tokens right now; retry after the Retry-After seconds",
+    }  # the cause ("the JWKS did not answer") is for the log and the observer, not the client
     assert dict(answer.headers) == {
         "Retry-After": "7",
         "Cache-Control": "no-store",
