@@ -180,12 +180,13 @@ class JWKSCache:
     def _newer_than_keys(self, kid: str, issued_at: float | None, leeway: float) -> bool:
         """Whether a token issued at ``issued_at`` may be signed by a key published after our fetch.
 
-        ``iat`` is whole seconds, hence the extra second. A future ``iat`` is not believed (the
-        token would be refused for it anyway), nor is a ``kid`` we saw leave the JWKS.
+        Strictly after the fetch began, by our clock: a token minted in the same second, or by an
+        issuer whose clock runs behind ours, is not believed newer. Nor is a future ``iat`` (the
+        token would be refused for it anyway), nor a ``kid`` we saw leave the JWKS.
         """
         if issued_at is None or kid in self._retired:
             return False
-        return self.fetch_started - leeway - 1 < issued_at <= self._now() + leeway
+        return self.fetch_started < issued_at <= self._now() + leeway
 
     def _unavailable(
         self, description: str, issuer: str, kid: str, *, retry_after: int | None = None
