@@ -56,6 +56,11 @@ class Background:
         self._running[scope] = done
         return True
 
+    async def wait(self) -> None:
+        """Wait until the tasks under way now have ended (a test's or a graceful drain's step)."""
+        for done in list(self._running.values()):
+            await done.wait()
+
     async def aclose(self) -> None:
         """Cancel the tasks under way and wait until they ended; start none after this."""
         self.closed = True
