@@ -1,10 +1,11 @@
-"""``footprint``: the bytes an object graph holds, measured once when a token cache entry is made.
+"""``footprint``: the bytes decoded JSON holds, measured once when a token cache entry is made.
 
-A structural walk summing ``sys.getsizeof`` over every object reachable through containers,
-slots and instance dicts, each object counted once per walk. Objects shared with other entries
-(claim names, empty mappings) are counted again in each, so the sum errs high, never low: the
-token cache's ``max_bytes`` is a real bound whatever shape the claims have (many small JSON
-objects cost ~3x what the token's length suggests).
+A structural walk summing ``sys.getsizeof`` over every container and scalar of the (frozen)
+claims: read-only mappings, tuples, strings and numbers. Values shared with other entries (claim
+names, small ints) are counted again in each, so the sum errs high, never low; the token cache
+counts it twice (the claims, and the ``AuthInfo`` fields mapped from them), so its
+``max_bytes`` is a real bound whatever shape the claims have (many small JSON objects cost ~3x
+what the token's length suggests).
 """
 
 from __future__ import annotations
@@ -12,46 +13,41 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any
 
 __all__ = ["footprint"]
 
-_LEAVES: Final = (str, bytes, int, float, bool, type(None))
-
 
 def footprint(value: Any) -> int:
-    """The bytes held by ``value`` and everything it reaches (see the module docstring)."""
-    seen: set[int] = set()
-    stack = [value]
-    total = 0
+    """The bytes held by the JSON-shaped ``value`` and everything in it."""
     sizeof = sys.getsizeof
+    total = 0
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, _LEAVES):
-            total += sizeof(item)
-            continue
-        if type(item) is MappingProxyType:
+        item = pop()
+        kind = type(item)
+        if kind is MappingProxyType:
             inner = item.copy()  # the proxied dict's size: a copy of it has the same table
             total += sizeof(item) + sizeof(inner)
-            stack.extend(inner.keys())
-            stack.extend(inner.values())
-            continue
-        total += sizeof(item)
-        if isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, tuple | list | set | frozenset):
-            stack.extend(item)
-        if isinstance(item, type):
-            continue
-        for cls in type(item).__mro__:
-            for name in cls.__dict__.get("__slots__", ()):
-                if name not in ("__dict__", "__weakref__") and hasattr(item, name):
-                    stack.append(getattr(item, name))
-        instance_dict = getattr(item, "__dict__", None)
-        if type(instance_dict) is dict:
-            stack.append(instance_dict)
+            extend(inner.keys())
+            extend(inner.values())
+        elif kind is tuple or kind is list:
+            total += sizeof(item)
+            extend(item)
+        elif isinstance(item, Mapping):
+            total += sizeof(item)
+            extend(item.keys())
+            extend(item.values())
+        else:
+            total += sizeof(item)
+            if kind is not str and kind is not int and kind is not float and kind is not bool:
+                push_slots(item, push)
     return total
+
+
+def push_slots(item: Any, push: Any) -> None:
+    """An object that is not JSON (a mapper's value): walk its instance dict, if any."""
+    instance_dict = getattr(item, "__dict__", None)
+    if type(instance_dict) is dict:
+        push(instance_dict)

@@ -16,14 +16,15 @@ its signature each time is the expensive part of verification. An entry is the i
 
 Memory is bounded twice: at most ``max_entries`` tokens (least recently used evicted first) and
 at most ``max_bytes``, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus the measured
-:func:`~._footprint.footprint` of its token and ``AuthInfo`` (claims, mapped fields), taken once
-at insert. Shared objects are counted in every entry, so the count errs high for any claim shape.
+:func:`~._footprint.footprint` of its token and twice that of its claims (the claims, and the
+fields mapped from them), taken once at insert. Shared objects are counted in every entry, so the count errs high for any claim shape.
 Entries are only ever made from tokens that verified, so only the trusted issuers can fill the
 cache. It is meant for one event loop, like the verifier that owns it.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -174,7 +175,10 @@ class TokenCache:
         floor = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
         if floor > self.max_bytes:
             return
-        cost = ENTRY_OVERHEAD_BYTES + max(BYTES_PER_TOKEN_CHAR * len(token), footprint((token, auth)))
+        measured = sys.getsizeof(token) + 2 * footprint(
+            auth.claims
+        )  # the claims, and fields mapped from them
+        cost = ENTRY_OVERHEAD_BYTES + max(BYTES_PER_TOKEN_CHAR * len(token), measured)
         if cost > self.max_bytes:
             return
         start = max(_NEVER if nbf is None else nbf, _NEVER if iat is None else iat)
