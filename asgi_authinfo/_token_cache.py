@@ -17,7 +17,8 @@ its signature each time is the expensive part of verification. An entry is the i
 Memory is bounded twice: at most ``max_entries`` tokens (least recently used evicted first) and
 at most ``max_bytes``, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus the measured
 :func:`~._footprint.footprint` of its token and twice that of its claims (the claims, and the
-fields mapped from them), taken once at insert. Shared objects are counted in every entry, so the count errs high for any claim shape.
+fields mapped from them), taken once at insert. Shared objects are counted in every entry, so
+the count errs high for any claim shape.
 Entries are only ever made from tokens that verified, so only the trusted issuers can fill the
 cache. It is meant for one event loop, like the verifier that owns it.
 """
