@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from asgi_authinfo import AuthError, AuthInfo, TokenVerifier
+from asgi_authinfo._background import Background
 from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
@@ -294,3 +295,20 @@ async def test_the_cache_byte_count_is_at_least_the_memory_its_entries_hold(
 
 def test_json_document_of_the_bomb_is_what_it_claims() -> None:
     assert json.loads(gzip.decompress(gzip_bomb(1)))["keys"] == []
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_the_background_runs_and_is_cancelled_on_both_backends(anyio_backend: str) -> None:
+    background = Background()
+    started = anyio.Event()
+
+    async def hang() -> None:
+        started.set()
+        await anyio.sleep_forever()
+
+    assert background.start(hang)
+    with anyio.fail_after(GUARD):
+        await started.wait()
+        await background.aclose()
+    assert len(background) == 0
+    assert not background.start(hang)  # nothing starts after shutdown
