@@ -42,7 +42,9 @@ async def fetch_json(
     """GET ``url`` and decode its JSON body, within ``timeout`` seconds overall.
 
     Redirects are followed only to the same scheme and host. A body over ``max_bytes`` is
-    abandoned without being read further.
+    abandoned without being read further. Only ``identity`` encoding is asked for and accepted:
+    the body is never inflated, so a compressed answer (a gzip bomb of a few KB that
+    inflates to GBs) is refused before it costs memory.
     """
     started = time.perf_counter()
     try:
@@ -77,7 +79,11 @@ async def _get(
 ) -> bytes:
     origin = urlsplit(url)
     for _ in range(MAX_REDIRECTS + 1):
-        request = client.build_request("GET", url, headers={"Accept": "application/json", **(headers or {})})
+        request = client.build_request(
+            "GET",
+            url,
+            headers={"Accept": "application/json", **(headers or {}), "Accept-Encoding": "identity"},
+        )
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
             if response.is_redirect:
@@ -91,12 +97,18 @@ async def _get(
                 continue
             if response.status_code != 200:
                 raise FetchError(f"HTTP {response.status_code}", status=response.status_code)
+            encoding = response.headers.get("content-encoding", "identity").strip().lower()
+            if encoding not in ("", "identity"):
+                raise FetchError(
+                    f"the answer is {encoding}-encoded; only identity encoding is accepted "
+                    "(a compressed body could inflate past the size limit)"
+                )
             declared = response.headers.get("content-length")
             if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"body of {declared} bytes is over the {max_bytes} byte limit")
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.aiter_bytes():  # identity only (checked above): never inflated
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(f"body is over the {max_bytes} byte limit")

@@ -11,9 +11,10 @@ One policy for the JWKS, OIDC discovery and userinfo, written once:
 - stale-if-error: :class:`FetchPolicy` keeps the last good value when a refresh fails;
 - the overall timeout, size cap and redirect rule live in :func:`~._fetch.fetch_json`.
 
-Stale-while-revalidate fits on top without a rewrite: a caller holding a ``value`` that is no
-longer ``fresh`` can start ``refresh()`` in a task group instead of awaiting it, since the
-single flight already makes every other caller share that one fetch.
+Stale-while-revalidate: a caller holding a ``value`` that is no longer ``fresh`` starts the
+refresh in the background (:meth:`FetchPolicy.refresh_in`) instead of awaiting it; the flight is
+registered at once, so every other caller sees ``reloading`` and shares that one fetch, and a
+caller that must have the outcome waits for it with a bound (:meth:`FetchPolicy.settled`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,22 @@ class SingleFlight(Generic[K]):
         """Whether a call for ``key`` is under way."""
         return key in self._pending
 
+    async def wait(self, key: K) -> None:
+        """Wait until the call for ``key`` under way (if any) has ended."""
+        flight = self._pending.get(key)
+        if flight is not None:
+            await flight.wait()
+
+    def open(self, key: K) -> anyio.Event:
+        """Register a call for ``key`` that will run elsewhere; :meth:`close` it when it ends."""
+        flight = self._pending[key] = anyio.Event()
+        return flight
+
+    def close(self, key: K, flight: anyio.Event) -> None:
+        if self._pending.get(key) is flight:
+            del self._pending[key]
+        flight.set()
+
     async def run(self, key: K, call: Callable[[], Awaitable[R]]) -> R | None:
         """``call()``'s result, or ``None`` after waiting for the call another caller started.
 
@@ -66,12 +83,11 @@ class SingleFlight(Generic[K]):
         if flight is not None:
             await flight.wait()
             return None
-        flight = self._pending[key] = anyio.Event()
+        flight = self.open(key)
         try:
             return await call()
         finally:
-            del self._pending[key]
-            flight.set()
+            self.close(key, flight)
 
 
 class Attempts:
@@ -121,10 +137,12 @@ class FetchPolicy(Generic[T]):
 
     ``load(previous)`` fetches and checks a new value (``previous`` lets it reuse unchanged parts)
     and raises :class:`FetchError` when it cannot; the last good ``value`` is then kept. ``what``
-    names the value in the log line saying so.
+    names the value in the log line saying so. ``adopt`` (optional) is called after every
+    attempt, wherever it ran, so the owner can take the new value.
     """
 
     __slots__ = (
+        "_adopt",
         "_clock",
         "_flight",
         "_load",
@@ -144,8 +162,10 @@ class FetchPolicy(Generic[T]):
         clock: Callable[[], float],
         backoff: float,
         max_age: float = math.inf,
+        adopt: Callable[[], None] | None = None,
     ) -> None:
         self._load = load
+        self._adopt = adopt
         self.what = what
         self._clock = clock
         self.max_age = max_age
@@ -177,6 +197,31 @@ class FetchPolicy(Generic[T]):
         """Fetch the value again, or wait for the fetch under way; a failure keeps the last good value."""
         await self._flight.run(None, self._fetch)
 
+    def refresh_in(self, start: Callable[[Callable[[], Awaitable[None]]], bool]) -> bool:
+        """Start a refresh with ``start`` (a :class:`~._background.Background`'s) unless one is under way.
+
+        The flight is registered before the task runs, so callers arriving meanwhile share it.
+        ``False`` when ``start`` refused (the owner is closed): nothing is under way then.
+        """
+        if self.reloading:
+            return True
+        flight = self._flight.open(None)
+
+        async def run() -> None:
+            try:
+                await self._fetch()
+            finally:
+                self._flight.close(None, flight)
+
+        if start(run):
+            return True
+        self._flight.close(None, flight)
+        return False
+
+    async def settled(self) -> None:
+        """Wait until the fetch under way (if any) has ended; bound it with ``anyio.move_on_after``."""
+        await self._flight.wait(None)
+
     async def _fetch(self) -> None:
         self.fetches += 1
         try:
@@ -185,7 +230,9 @@ class FetchPolicy(Generic[T]):
             self.attempts.failed_with(str(exc))
             if self.value is not None:
                 logger.warning("keeping the last good %s: %s", self.what, exc)
-            return
-        self.value = value
-        self.attempts.succeeded()
-        self.fetched_at = self.attempts.ended_at
+        else:
+            self.value = value
+            self.attempts.succeeded()
+            self.fetched_at = self.attempts.ended_at
+        if self._adopt is not None:
+            self._adopt()

@@ -64,6 +64,10 @@ class Issuer:
     jwks_max_age: float = 600.0
     jwks_cooldown: float = 30.0
     jwks_timeout: float = 5.0
+    jwks_max_stale: float = 600.0
+    """How long past ``jwks_max_age`` the last good keys serve while one background refresh runs."""
+    jwks_unknown_kid_wait: float = 1.0
+    """The longest a token with an unknown ``kid`` waits for a JWKS fetch before a 503."""
     userinfo: bool | Literal["required"] = False
     """Opt in to enriching ``AuthInfo.user`` from the OIDC userinfo endpoint. ``True`` keeps the
     token's own claims when the endpoint fails (``AuthInfo.userinfo_error`` says why);
@@ -111,7 +115,15 @@ class Issuer:
             )
         set_(self, "algorithms", algorithms)
         set_(self, "required_claims", tuple(self.required_claims))
-        for name in ("leeway", "jwks_max_age", "jwks_cooldown", "jwks_timeout", "userinfo_timeout"):
+        for name in (
+            "leeway",
+            "jwks_max_age",
+            "jwks_cooldown",
+            "jwks_timeout",
+            "jwks_max_stale",
+            "jwks_unknown_kid_wait",
+            "userinfo_timeout",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int | float) or math.isnan(value) or value < 0:
                 raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 
+from ._background import Background
 from ._discovery import Discovery
 from ._issuer import Issuer
 from ._jwks import JWKSCache
@@ -16,9 +17,18 @@ __all__ = ["IssuerKeys", "KeySources"]
 class KeySources:
     """Builds one :class:`IssuerKeys` per issuer, sharing one :class:`JWKSCache` per JWKS URL."""
 
-    def __init__(self, *, client: httpx.AsyncClient, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        *,
+        client: httpx.AsyncClient,
+        clock: Callable[[], float],
+        now: Callable[[], float] | None = None,
+        background: Background | None = None,
+    ) -> None:
         self.client = client
         self.clock = clock
+        self.now = now
+        self.background = background
         self._caches: dict[str, JWKSCache] = {}
 
     def for_issuer(self, issuer: Issuer) -> IssuerKeys:
@@ -33,7 +43,11 @@ class KeySources:
                 max_age=issuer.jwks_max_age,
                 cooldown=issuer.jwks_cooldown,
                 timeout=issuer.jwks_timeout,
+                max_stale=issuer.jwks_max_stale,
+                unknown_kid_wait=issuer.jwks_unknown_kid_wait,
+                background=self.background,
                 clock=self.clock,
+                **({} if self.now is None else {"now": self.now}),
             )
         return cache
 

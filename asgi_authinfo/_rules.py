@@ -116,7 +116,11 @@ async def find_key(token: Token) -> None:
     keys = token.keys
     assert keys is not None
     jwks = token.jwks = await keys.jwks()
-    token.key = await jwks.key_for(token.kid, token.alg, issuer=keys.issuer.issuer)
+    iat = _claims(token).get("iat")  # unverified: only says whether the key may be newer than ours
+    issued_at = iat if isinstance(iat, int | float) and not isinstance(iat, bool) else None
+    token.key = await jwks.key_for(
+        token.kid, token.alg, issuer=keys.issuer.issuer, issued_at=issued_at, leeway=keys.issuer.leeway
+    )
 
 
 def check_signature(token: Token) -> None:

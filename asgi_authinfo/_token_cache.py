@@ -7,21 +7,25 @@ its signature each time is the expensive part of verification. An entry is the i
 - time: ``exp``, ``nbf`` and ``iat`` are compared with the wall clock on every hit, with the
   issuer's leeway, by the verifier's own time rules (``_claim_rules.expired`` and ``too_early``),
   so an entry never outlives its token;
-- keys: the entry is valid only while the JWKS it was checked against is fresh and still holds
-  the key that verified it. When the key set was refetched, a key that left it drops the entry;
-  once the key set is older than its ``max_age``, the token is verified again in full (which
-  refetches the key set first), so a cached token is never trusted longer than an uncached one.
+- keys: the entry is valid while the key set it was checked against still holds the key that
+  verified it (a refetch that drops the key drops the entry). Once the key set is older than its
+  ``max_age`` the entry is still served while the keys are within ``max_stale`` and one refresh
+  runs in the verifier's background (stale-while-revalidate, as for uncached tokens); past that,
+  the token is verified again in full, so a cached token is never trusted longer than an
+  uncached one.
 
 Memory is bounded twice: at most ``max_entries`` tokens (least recently used evicted first) and
-at most ``max_bytes`` by estimate, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus
-``BYTES_PER_TOKEN_CHAR`` per character of the token (an ``AuthInfo`` holds the token, its decoded
-claims and the mapped fields, which grow with the token: about 3.9 KB measured for an 840-character
-token, 74 KB for a 7.6 KB one). Entries are only ever made from tokens that verified, so only the
-trusted issuers can fill the cache. It is meant for one event loop, like the verifier that owns it.
+at most ``max_bytes``, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus the measured
+:func:`~._footprint.footprint` of its token and twice that of its claims (the claims, and the
+fields mapped from them), taken once at insert. Shared objects are counted in every entry, so
+the count errs high for any claim shape.
+Entries are only ever made from tokens that verified, so only the trusted issuers can fill the
+cache. It is meant for one event loop, like the verifier that owns it.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -29,6 +33,7 @@ from typing import Final
 
 from ._auth_info import AuthInfo
 from ._claim_rules import expired, too_early
+from ._footprint import footprint
 from ._jose import VerifyingKey
 from ._jwks import JWKSCache
 
@@ -43,7 +48,9 @@ __all__ = [
 DEFAULT_CACHE_SIZE: Final = 10_000
 DEFAULT_CACHE_BYTES: Final = 128 * 1024 * 1024
 ENTRY_OVERHEAD_BYTES: Final = 1024
+"""The entry object, its LRU slot and allocator slack, on top of the measured footprint."""
 BYTES_PER_TOKEN_CHAR: Final = 10
+"""The floor of an entry's count per token character (the measured footprint is usually higher)."""
 _NEVER: Final = float("-inf")
 
 
@@ -59,7 +66,7 @@ class Entry:
         "fresh_until",
         "jwks",
         "key",
-        "keys",
+        "key_set",
         "kid",
         "leeway",
         "start",
@@ -85,7 +92,7 @@ class Entry:
         self.leeway = leeway
         self.jwks = jwks
         self.key = key
-        self.keys = jwks.keys
+        self.key_set = jwks.key_set
         self.fresh_until = jwks.fresh_until
         self.cost = cost
 
@@ -141,7 +148,7 @@ class TokenCache:
                 not expired(entry.exp, now, leeway)
                 and not too_early(entry.start, now, leeway)
                 and (
-                    (entry.keys is entry.jwks.keys and self._clock() < entry.fresh_until)
+                    (entry.key_set is entry.jwks.key_set and self._clock() < entry.fresh_until)
                     or self._keys_still_hold(entry)
                 )
             ):
@@ -166,7 +173,13 @@ class TokenCache:
         kid: str | None = None,
     ) -> None:
         """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``."""
-        cost = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
+        floor = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
+        if floor > self.max_bytes:
+            return
+        measured = sys.getsizeof(token) + 2 * footprint(
+            auth.claims
+        )  # the claims, and fields mapped from them
+        cost = ENTRY_OVERHEAD_BYTES + max(BYTES_PER_TOKEN_CHAR * len(token), measured)
         if cost > self.max_bytes:
             return
         start = max(_NEVER if nbf is None else nbf, _NEVER if iat is None else iat)
@@ -187,14 +200,15 @@ class TokenCache:
         self._bytes = 0
 
     def _keys_still_hold(self, entry: Entry) -> bool:
-        """The slow half of a hit: the key survived a JWKS refetch and the key set is fresh."""
+        """The slow half of a hit: the key survived a refetch, and the keys are fresh or usable stale."""
         jwks = entry.jwks
-        fresh_until = jwks.fresh_until
-        if self._clock() >= fresh_until or not jwks.holds(entry.key):
+        if not jwks.holds(entry.key):
             return False
-        entry.keys = jwks.keys
-        entry.fresh_until = fresh_until
-        return True
+        if self._clock() < jwks.fresh_until:
+            entry.key_set = jwks.key_set
+            entry.fresh_until = jwks.fresh_until
+            return True
+        return jwks.revalidate()  # stale: served while one background refresh runs
 
     def _drop(self, token: str) -> None:
         entry = self._entries.pop(token, None)

@@ -11,6 +11,7 @@ from typing import Any, Final
 import httpx
 
 from ._auth_info import AuthInfo, freeze
+from ._background import Background
 from ._errors import AuthError
 from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import KeySources
@@ -92,7 +93,8 @@ class TokenVerifier:
         self.revocations = revocations
         # the rules run on a new token's mapped AuthInfo (Token.auth), after `rules` and mapping
         self.mapped_rules: tuple[Rule, ...] = () if revocations is None else (revoked_rule(revocations),)
-        sources = KeySources(client=self.client, clock=clock)
+        self.background = Background()  # stale-while-revalidate JWKS refreshes, cancelled by aclose
+        sources = KeySources(client=self.client, clock=clock, now=now, background=self.background)
         self.trust = Trust(
             self.issuers,
             {issuer.issuer: sources.for_issuer(issuer) for issuer in self.issuers if issuer.template is None},
@@ -105,7 +107,8 @@ class TokenVerifier:
         )
 
     async def aclose(self) -> None:
-        """Close the httpx client if this verifier created it."""
+        """Cancel the background refreshes, then close the httpx client if this verifier created it."""
+        await self.background.aclose()
         if self.owns_client:
             await self.client.aclose()
 

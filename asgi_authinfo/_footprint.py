@@ -1,0 +1,53 @@
+"""``footprint``: the bytes decoded JSON holds, measured once when a token cache entry is made.
+
+A structural walk summing ``sys.getsizeof`` over every container and scalar of the (frozen)
+claims: read-only mappings, tuples, strings and numbers. Values shared with other entries (claim
+names, small ints) are counted again in each, so the sum errs high, never low; the token cache
+counts it twice (the claims, and the ``AuthInfo`` fields mapped from them), so its
+``max_bytes`` is a real bound whatever shape the claims have (many small JSON objects cost ~3x
+what the token's length suggests).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["footprint"]
+
+
+def footprint(value: Any) -> int:
+    """The bytes held by the JSON-shaped ``value`` and everything in it."""
+    sizeof = sys.getsizeof
+    total = 0
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is MappingProxyType:
+            inner = item.copy()  # the proxied dict's size: a copy of it has the same table
+            total += sizeof(item) + sizeof(inner)
+            extend(inner.keys())
+            extend(inner.values())
+        elif kind is tuple or kind is list:
+            total += sizeof(item)
+            extend(item)
+        elif isinstance(item, Mapping):
+            total += sizeof(item)
+            extend(item.keys())
+            extend(item.values())
+        else:
+            total += sizeof(item)
+            if kind is not str and kind is not int and kind is not float and kind is not bool:
+                push_slots(item, push)
+    return total
+
+
+def push_slots(item: Any, push: Any) -> None:
+    """An object that is not JSON (a mapper's value): walk its instance dict, if any."""
+    instance_dict = getattr(item, "__dict__", None)
+    if type(instance_dict) is dict:
+        push(instance_dict)
