@@ -69,17 +69,20 @@ class JWKSCache:
         """Whether ``key`` is still in the key set (a removed key invalidates what it verified)."""
         return self.key_set.holds(key)
 
-    async def key_for(self, kid: str | None, alg: str, *, issuer: str) -> VerifyingKey:
-        """The key that must have signed a token with this ``kid`` and ``alg``."""
+    async def key_for(
+        self, kid: str | None, alg: str, *, issuer: str, allowed: tuple[str, ...] = ()
+    ) -> VerifyingKey:
+        """The key that must have signed a token with this ``kid`` and ``alg`` (``allowed``: the
+        issuer's algorithms, see :meth:`~._jose.VerifyingKey.fits`)."""
         policy = self._policy
         if self._clock() >= self.fresh_until and (
             policy.may_refresh(policy.attempts.backoff) or (not self.key_set.keys and policy.reloading)
         ):
             await self._refresh()  # with last good keys, a refresh under way is not waited for
-        key = self.key_set.find(kid, alg, issuer=issuer)
+        key = self.key_set.find(kid, alg, issuer=issuer, allowed=allowed)
         if key is None and kid is not None and (policy.reloading or policy.may_refresh(self._cooldown)):
             await self._refresh()
-            key = self.key_set.find(kid, alg, issuer=issuer)
+            key = self.key_set.find(kid, alg, issuer=issuer, allowed=allowed)
         if key is not None:
             return key
         attempts = policy.attempts
@@ -99,7 +102,7 @@ class JWKSCache:
                 issuer=issuer,
                 kid=kid,
             )
-        return self.key_set.lookup(kid, alg, issuer=issuer)  # raises the unknown_key refusal
+        return self.key_set.lookup(kid, alg, issuer=issuer, allowed=allowed)  # raises the unknown_key refusal
 
     async def _refresh(self) -> None:
         """Fetch the key set (or wait for the fetch under way), then adopt what it brought."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ._claim_rules import CLAIM_RULES, value_of
 from ._errors import InvalidTokenError, shown
@@ -116,7 +116,9 @@ async def find_key(token: Token) -> None:
     keys = token.keys
     assert keys is not None
     jwks = token.jwks = await keys.jwks()
-    token.key = await jwks.key_for(token.kid, token.alg, issuer=keys.issuer.issuer)
+    issuer = keys.issuer
+    allowed = cast("tuple[str, ...]", issuer.algorithms)  # made a tuple when the Issuer was built
+    token.key = await jwks.key_for(token.kid, token.alg, issuer=issuer.issuer, allowed=allowed)
 
 
 def check_signature(token: Token) -> None:
