@@ -51,7 +51,8 @@ class IssuerKeys:
         self._sources = sources
         self._jwks: JWKSCache | None
         if issuer.local_keys is not None:
-            self._jwks = LocalKeys(issuer.local_keys, client=sources.client)
+            any_kid = issuer.public_key is not None
+            self._jwks = LocalKeys(issuer.local_keys, client=sources.client, any_kid=any_kid)
         else:
             self._jwks = None if issuer.jwks_uri is None else sources.jwks_cache(issuer.jwks_uri, issuer)
         self.discovery = Discovery(issuer, client=sources.client, clock=sources.clock)

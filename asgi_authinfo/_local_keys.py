@@ -107,17 +107,22 @@ def _json(raw: bytes | str, what: str) -> Any:
 
 
 class LocalKeys(JWKSCache):
-    """A configured key set behind the :class:`JWKSCache` interface: always fresh, never fetched."""
+    """A configured key set behind the :class:`JWKSCache` interface: always fresh, never fetched.
 
-    def __init__(self, key_set: KeySet, *, client: httpx.AsyncClient) -> None:
+    ``any_kid``: the set is one PEM key, which has no ``kid``, so it is the key for every token
+    (as Clerk's ``jwtKey``); its algorithm must still fit.
+    """
+
+    def __init__(self, key_set: KeySet, *, client: httpx.AsyncClient, any_kid: bool = False) -> None:
         super().__init__(key_set.uri, client=client, max_age=math.inf)
         self.key_set = key_set
         self.fresh_until = math.inf
+        self._any_kid = any_kid
 
     async def key_for(
         self, kid: str | None, alg: str, *, issuer: str, allowed: tuple[str, ...] = ()
     ) -> VerifyingKey:
-        return self.key_set.lookup(kid, alg, issuer=issuer, allowed=allowed)
+        return self.key_set.lookup(None if self._any_kid else kid, alg, issuer=issuer, allowed=allowed)
 
     async def _load(self, previous: KeySet | None) -> KeySet:
         return self.key_set
