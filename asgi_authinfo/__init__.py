@@ -21,6 +21,7 @@ from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
+from ._startup import IssuerCheck, StartupCheckError
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 from .claims import MappedClaims
 
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidRequestError",
     "InvalidTokenError",
     "Issuer",
+    "IssuerCheck",
     "IssuerUnavailableError",
     "JWKSCache",
     "MappedClaims",
@@ -56,6 +58,7 @@ __all__ = [
     "Scopes",
     "TokenCache",
     "TokenSource",
+    "StartupCheckError",
     "TokenVerifier",
     "User",
     "__version__",

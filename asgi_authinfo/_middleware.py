@@ -15,6 +15,7 @@ from ._guards import missing_token
 from ._issuer import Issuer
 from ._observer import Observer
 from ._responses import send_refusal
+from ._startup import StartupCheckError
 from ._token_sources import BearerHeader, TokenSource, token_from
 from ._verifier import TokenVerifier
 
@@ -31,6 +32,9 @@ class AuthInfoMiddleware:
     ``NoAuthInfo(error=...)`` so routes decide. ``lifespan`` passes through, and the httpx client
     the middleware owns is closed at lifespan shutdown. ``observer`` is called with the outcome of
     every token (for metrics); with ``verifier=``, give the observer to the ``TokenVerifier``.
+    When the app reports lifespan start-up complete, every issuer's keys are fetched
+    (``TokenVerifier.start``); a failure is a warning, or with ``strict_startup=True`` a failed
+    start-up naming the issuer. ``startup_checks=False`` skips them.
     """
 
     def __init__(
@@ -45,6 +49,8 @@ class AuthInfoMiddleware:
         client: httpx.AsyncClient | None = None,
         realm: str = "api",
         observer: Observer | None = None,
+        startup_checks: bool = True,
+        strict_startup: bool = False,
     ) -> None:
         if (issuers is None) == (verifier is None):
             raise ValueError(
@@ -67,6 +73,8 @@ class AuthInfoMiddleware:
         self.on_invalid = on_invalid
         self.token_sources = sources
         self.realm = realm
+        self.startup_checks = startup_checks or strict_startup
+        self.strict_startup = strict_startup
 
     async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         kind = scope["type"]
@@ -116,6 +124,12 @@ class AuthInfoMiddleware:
         async def send_then_close(message: ASGISendEvent) -> None:
             if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
                 await self.verifier.aclose()
+            if message["type"] == "lifespan.startup.complete" and self.startup_checks:
+                try:
+                    await self.verifier.start(strict=self.strict_startup)
+                except StartupCheckError as error:
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
             await send(message)
 
         return send_then_close
