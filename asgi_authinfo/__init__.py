@@ -19,9 +19,9 @@ from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
+from ._startup import IssuerCheck, StartupCheckError
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
-from ._startup import IssuerCheck, StartupCheckError
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 from .claims import MappedClaims
 
@@ -56,9 +56,9 @@ __all__ = [
     "QueryParam",
     "Requirement",
     "Scopes",
+    "StartupCheckError",
     "TokenCache",
     "TokenSource",
-    "StartupCheckError",
     "TokenVerifier",
     "User",
     "__version__",

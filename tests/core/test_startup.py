@@ -47,10 +47,10 @@ async def test_an_unreachable_issuer_is_a_warning_or_with_strict_an_error(
             (check,) = await verifier.start()
         assert check.error is not None and "discovery failed" in check.error
         assert "issuer https://down.example.com: start-up check failed" in caplog.text
-        with pytest.raises(StartupCheckError, match="issuer https://down.example.com: discovery failed"):
+        with pytest.raises(StartupCheckError, match=r"issuer https://down\.example\.com: discovery failed"):
             await verifier.start(strict=True)
         verifier = TokenVerifier([broken.issuer_config()], client=client)
-        with pytest.raises(StartupCheckError, match="issuer https://down.example.com: .*503"):
+        with pytest.raises(StartupCheckError, match=r"issuer https://down\.example\.com: .*503"):
             await verifier.start(strict=True)
     local = TokenVerifier([ok.issuer_config(jwks_uri=None, jwks=ok.jwks)])
     (check,) = await local.start(strict=True)
