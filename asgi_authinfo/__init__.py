@@ -22,6 +22,7 @@ from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
 from ._revocation import InMemoryRevocations, OnVerified, Revocation, RevocationList
+from ._startup import IssuerCheck, StartupCheckError
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
 from ._userinfo_store import UserinfoStore
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidRequestError",
     "InvalidTokenError",
     "Issuer",
+    "IssuerCheck",
     "IssuerUnavailableError",
     "JWKSCache",
     "MappedClaims",
@@ -64,6 +66,7 @@ __all__ = [
     "RevocationList",
     "RevocationsUnavailableError",
     "Scopes",
+    "StartupCheckError",
     "TokenCache",
     "TokenSource",
     "TokenVerifier",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from ._claim_checks import (
@@ -16,12 +16,15 @@ from ._claim_checks import (
     split_template,
     tenant_in,
 )
+from ._key_set import KeySet
+from ._local_keys import is_local_uri, local_key_set
 from .claims import ClaimMapper, resolve
 
 __all__ = ["ALLOWED_ALGORITHMS", "Issuer", "check_url", "flatten_issuers"]
 
 ALLOWED_ALGORITHMS: Final = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+    | {"Ed25519", "Ed448"}  # RFC 9864's fully-specified EdDSA names
 )
 """Asymmetric algorithms only: ``none`` and HMAC can never be verified with a JWKS public key."""
 
@@ -46,6 +49,8 @@ class Issuer:
     """One trusted issuer. Tokens whose ``iss`` equals ``issuer`` exactly are checked against it.
 
     ``jwks_uri=None`` means OIDC discovery from ``{issuer}/.well-known/openid-configuration``.
+    Local keys are never fetched: ``jwks={"keys": [...]}``, ``public_key=PEM``, or a ``jwks_uri``
+    that is a ``data:`` URI, a ``file:`` URI or a path (read once, when the issuer is built).
     ``claims`` is a preset name (``"oidc"``, ``"workos"``, ``"clerk"``, ``"authgear"``, ...) or a
     callable mapping verified claims to :class:`~asgi_authinfo.claims.MappedClaims`.
     """
@@ -80,7 +85,12 @@ class Issuer:
     """Multi-tenant issuers (``{tenantid}`` in ``issuer``): the tenants allowed to sign in."""
     any_tenant: bool = False
     """Multi-tenant issuers: accept every tenant (an explicit opt-in; prefer ``tenants``)."""
+    jwks: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
+    """The issuer's JWKS itself, ``{"keys": [...]}``: its keys are never fetched."""
+    public_key: str | None = field(default=None, repr=False, compare=False)
+    """One PEM public key (Clerk's ``jwtKey``): the issuer's only key, never fetched."""
     mapper: ClaimMapper = field(init=False, repr=False, compare=False)
+    local_keys: KeySet | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.issuer, str) or not self.issuer:
@@ -88,8 +98,10 @@ class Issuer:
                 "issuer must be the exact `iss` value of your tokens, e.g. 'https://auth.example.com'"
             )
         check_url("issuer", self.issuer)
-        if self.jwks_uri is not None:
+        if self.jwks_uri is not None and not is_local_uri(self.jwks_uri):
             check_url("jwks_uri", self.jwks_uri)
+        local = local_key_set(jwks=self.jwks, jwks_uri=self.jwks_uri, public_key=self.public_key)
+        object.__setattr__(self, "local_keys", local)
         if self.userinfo_uri is not None:
             check_url("userinfo_uri", self.userinfo_uri)
         if self.userinfo not in (False, True, "required"):
@@ -160,7 +172,7 @@ class Issuer:
         for tenant in self.tenants or ():
             if tenant_in(prefix + tenant + suffix, template) != tenant:
                 raise ValueError(f"tenant {tenant!r} is not a tenant id (letters, digits, '.', '_', '-')")
-        if self.jwks_uri is None:
+        if self.jwks_uri is None and self.local_keys is None:
             raise ValueError(f"multi-tenant issuer {self.issuer!r} needs jwks_uri= (it cannot be discovered)")
         if self.userinfo and self.userinfo_uri is None:
             raise ValueError(f"multi-tenant issuer {self.issuer!r} needs userinfo_uri= to use userinfo")

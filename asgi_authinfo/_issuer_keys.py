@@ -10,6 +10,7 @@ from ._background import Background
 from ._discovery import Discovery
 from ._issuer import Issuer
 from ._jwks import JWKSCache
+from ._local_keys import LocalKeys
 
 __all__ = ["IssuerKeys", "KeySources"]
 
@@ -62,7 +63,12 @@ class IssuerKeys:
     def __init__(self, issuer: Issuer, sources: KeySources) -> None:
         self.issuer = issuer
         self._sources = sources
-        self._jwks = None if issuer.jwks_uri is None else sources.jwks_cache(issuer.jwks_uri, issuer)
+        self._jwks: JWKSCache | None
+        if issuer.local_keys is not None:
+            any_kid = issuer.public_key is not None
+            self._jwks = LocalKeys(issuer.local_keys, client=sources.client, any_kid=any_kid)
+        else:
+            self._jwks = None if issuer.jwks_uri is None else sources.jwks_cache(issuer.jwks_uri, issuer)
         self.discovery = Discovery(issuer, client=sources.client, clock=sources.clock)
 
     async def jwks(self) -> JWKSCache:

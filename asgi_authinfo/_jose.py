@@ -18,23 +18,25 @@ from typing import Any, Final, NamedTuple
 
 import jwt
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from jwt.algorithms import Algorithm, get_default_algorithms
 
 from ._errors import InvalidTokenError, shown
+from ._rsa_checks import MIN_RSA_BITS, rsa_refusal
 
 __all__ = [
     "MAX_JSON_DEPTH",
     "MIN_RSA_BITS",
     "ParsedToken",
     "VerifyingKey",
+    "jwk_from_pem",
+    "key_build",
     "key_from_jwk",
     "parse",
     "verify_signature",
 ]
 
-MIN_RSA_BITS: Final = 2048
 MAX_JSON_DEPTH: Final = 32
 """Deepest nesting of objects and arrays accepted in a token's header or payload."""
 
@@ -55,6 +57,8 @@ _ALGORITHMS: Final[dict[str, Algorithm]] = {
     for name, algorithm in get_default_algorithms().items()
     if name in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 }
+_ALGORITHMS["Ed25519"] = _ALGORITHMS["Ed448"] = _ALGORITHMS["EdDSA"]
+"""RFC 9864's fully-specified names: the same check, with the key's curve pinned by ``fits``."""
 _PKCS1: Final = padding.PKCS1v15()
 _RSA_HASHES: Final = {"RS256": hashes.SHA256(), "RS384": hashes.SHA384(), "RS512": hashes.SHA512()}
 _EC_CURVE_FOR_ALG: Final = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
@@ -83,9 +87,17 @@ class VerifyingKey:
     public_key: Any
     curve: str | None = None
 
-    def fits(self, alg: str) -> bool:
-        """Whether a token signed with ``alg`` may be checked with this key (no cross-family use)."""
-        if self.alg is not None and self.alg != alg:
+    def fits(self, alg: str, allowed: tuple[str, ...] = ()) -> bool:
+        """Whether a token signed with ``alg`` may be checked with this key (no cross-family use).
+
+        RFC 9864: a key labelled ``EdDSA`` and a token labelled ``Ed25519`` (or the reverse) name
+        the same check, but they fit only when the issuer ``allowed`` both names.
+        """
+        if (
+            self.alg is not None
+            and self.alg != alg
+            and not (self.alg in allowed and {self.alg, alg} == {"EdDSA", self.curve})
+        ):
             return False
         if alg.startswith(("RS", "PS")):
             return self.kty == "RSA"
@@ -93,6 +105,8 @@ class VerifyingKey:
             return self.kty == "EC" and self.curve == _EC_CURVE_FOR_ALG.get(alg)
         if alg == "EdDSA":
             return self.kty == "OKP"
+        if alg == "Ed25519" or alg == "Ed448":
+            return self.kty == "OKP" and self.curve == alg
         return False
 
 
@@ -248,41 +262,73 @@ def verify_signature(parsed: ParsedToken, alg: str, key: VerifyingKey) -> bool:
 
 def key_from_jwk(jwk: Any) -> VerifyingKey | None:
     """A verifying key from one JWKS entry, or None when it is malformed, not for signing, or weak."""
+    key = key_build(jwk)
+    return key if isinstance(key, VerifyingKey) else None
+
+
+def key_build(jwk: Any) -> VerifyingKey | str:
+    """A verifying key from one JWKS entry, or why it cannot be one (a line for the log)."""
     if not isinstance(jwk, dict):
-        return None
+        return "not a JSON object"
     kty = jwk.get("kty")
     kid = jwk.get("kid")
     alg = jwk.get("alg")
     if kid is not None and not isinstance(kid, str):
-        return None
+        return "its kid is not a string"
     if alg is not None and alg not in _ALGORITHMS:
-        return None
+        return f"its alg {shown(alg)} is not an asymmetric JWS algorithm"
     if jwk.get("use", "sig") != "sig":
-        return None
+        return "it is not for signatures (use)"
     key_ops = jwk.get("key_ops")
     if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
-        return None
-    if "d" in jwk or kty not in ("RSA", "EC", "OKP"):
-        return None  # a private key published by mistake, or HMAC/unknown key types
+        return "it is not for verifying (key_ops)"
+    if "d" in jwk:
+        return "it is a private key, published by mistake"
+    if kty not in ("RSA", "EC", "OKP"):
+        return f"its kty {shown(kty)} is not RSA, EC or OKP"
     try:
-        parsed = jwt.PyJWK(jwk, algorithm=alg or _default_alg(jwk))
+        parsed = jwt.PyJWK(jwk, algorithm="EdDSA" if kty == "OKP" else alg or _default_alg(jwk))
     except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError, KeyError):
-        return None
+        return "it is malformed"
     public_key = parsed.key
     curve: str | None = None
     if isinstance(public_key, rsa.RSAPublicKey):
-        if public_key.key_size < MIN_RSA_BITS:
-            return None
+        numbers = public_key.public_numbers()
+        refusal = rsa_refusal(numbers.n, numbers.e)
+        if refusal is not None:
+            return refusal
     elif isinstance(public_key, ec.EllipticCurvePublicKey):
         curve = public_key.curve.name
         if _JWK_CURVES.get(jwk.get("crv", "")) != curve:
-            return None
-    elif not isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-        return None
+            return "its crv does not name its curve"
+    elif isinstance(public_key, ed25519.Ed25519PublicKey):
+        curve = "Ed25519"
+    elif isinstance(public_key, ed448.Ed448PublicKey):
+        curve = "Ed448"
+    else:
+        return "it is not a signing key type"
     key = VerifyingKey(kid=kid, kty=kty, alg=alg, public_key=public_key, curve=curve)
     if alg is not None and not key.fits(alg):
-        return None  # e.g. a P-256 key labelled ES384: it could never verify anything
+        return f"it can never verify its own alg {alg}"  # e.g. a P-256 key labelled ES384
     return key
+
+
+def jwk_from_pem(pem: str) -> dict[str, Any]:
+    """The public JWK of one PEM public key (``-----BEGIN PUBLIC KEY-----``), for local key sets."""
+    try:
+        public_key = serialization.load_pem_public_key(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"public_key is not a PEM public key ({exc})") from None
+    algorithm = get_default_algorithms()[
+        "RS256" if isinstance(public_key, rsa.RSAPublicKey)
+        else "ES256" if isinstance(public_key, ec.EllipticCurvePublicKey)
+        else "EdDSA"
+    ]  # fmt: skip
+    try:
+        jwk: dict[str, Any] = algorithm.to_jwk(public_key, as_dict=True)
+    except (ValueError, TypeError, jwt.InvalidKeyError) as exc:
+        raise ValueError(f"public_key is not an RSA, EC or Ed25519/Ed448 key ({exc})") from None
+    return jwk
 
 
 def _default_alg(jwk: Mapping[str, Any]) -> str:

@@ -120,15 +120,23 @@ class JWKSCache:
         return True
 
     async def key_for(
-        self, kid: str | None, alg: str, *, issuer: str, issued_at: float | None = None, leeway: float = 0.0
+        self,
+        kid: str | None,
+        alg: str,
+        *,
+        issuer: str,
+        allowed: tuple[str, ...] = (),
+        issued_at: float | None = None,
+        leeway: float = 0.0,
     ) -> VerifyingKey:
-        """The key that must have signed a token with this ``kid``, ``alg`` and ``iat`` (unverified)."""
+        """The key that must have signed a token with this ``kid``, ``alg`` and ``iat`` (unverified;
+        ``allowed``: the issuer's algorithms, see :meth:`~._jose.VerifyingKey.fits`)."""
         policy = self._policy
         if self._clock() >= self.fresh_until and not self.revalidate():
             waits = not self.key_set.keys or self._background is not None  # else: old keys, no wait
             if policy.may_refresh(policy.attempts.backoff) or (waits and policy.reloading):
                 await self._refetch(math.inf)
-        key = self.key_set.find(kid, alg, issuer=issuer)
+        key = self.key_set.find(kid, alg, issuer=issuer, allowed=allowed)
         if key is None and kid is not None:
             newer = self._newer_than_keys(kid, issued_at, leeway)
             if (
@@ -137,7 +145,7 @@ class JWKSCache:
                 or (newer and policy.may_refresh(policy.attempts.backoff))
             ):
                 await self._refetch(self.unknown_kid_wait)
-                key = self.key_set.find(kid, alg, issuer=issuer)
+                key = self.key_set.find(kid, alg, issuer=issuer, allowed=allowed)
                 if key is None and policy.reloading:
                     raise self._unavailable(
                         f"the token's key id `kid` {shown(kid)} is not in the key set and the JWKS at "
@@ -175,7 +183,7 @@ class JWKSCache:
                 issuer=issuer,
                 kid=kid,
             )
-        return self.key_set.lookup(kid, alg, issuer=issuer)  # raises the unknown_key refusal
+        return self.key_set.lookup(kid, alg, issuer=issuer, allowed=allowed)  # raises the unknown_key refusal
 
     def _newer_than_keys(self, kid: str, issued_at: float | None, leeway: float) -> bool:
         """Whether a token issued at ``issued_at`` may be signed by a key published after our fetch.

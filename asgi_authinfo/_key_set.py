@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from ._errors import InvalidTokenError, shown
 from ._fetch import FetchError
-from ._jose import VerifyingKey, key_from_jwk
+from ._jose import VerifyingKey, key_build
 
-__all__ = ["KeySet"]
+__all__ = ["MAX_KEYS_PER_KID", "KeySet"]
 
 logger = logging.getLogger("asgi_authinfo")
+
+MAX_KEYS_PER_KID: Final = 4
+"""How many keys one ``kid`` may name: a token's ``kid`` never costs more than this many lookups."""
 
 
 class KeySet:
@@ -41,7 +44,7 @@ class KeySet:
         self.keys = keys
         self.by_kid: Mapping[str, tuple[VerifyingKey, ...]] = by_kid
         self.by_source: Mapping[str, VerifyingKey] = by_source or {}
-        self._found: dict[tuple[str | None, str], VerifyingKey] = {}
+        self._found: dict[tuple[str | None, str, tuple[str, ...]], VerifyingKey] = {}
 
     @classmethod
     def from_document(cls, document: Any, uri: str, previous: KeySet | None = None) -> KeySet:
@@ -55,23 +58,24 @@ class KeySet:
         reusable = previous.by_source if previous is not None else {}
         by_source: dict[str, VerifyingKey] = {}
         keys: list[VerifyingKey] = []
+        per_kid: dict[str | None, int] = {}
         for entry in entries:
+            key: VerifyingKey | str
             try:
                 source = json.dumps(entry, sort_keys=True)
+                key = reusable.get(source) or key_build(entry)
             except (TypeError, ValueError, RecursionError):
+                source, key = "", "it is not JSON data"
+            if isinstance(key, VerifyingKey) and key.kid is not None:
+                per_kid[key.kid] = count = per_kid.get(key.kid, 0) + 1
+                if count > MAX_KEYS_PER_KID:
+                    key = f"more than {MAX_KEYS_PER_KID} keys share its kid"
+            if isinstance(key, str):
+                kid = entry.get("kid") if isinstance(entry, Mapping) else None
+                logger.warning("skipped key %s in the JWKS at %s: %s", shown(kid), uri, key)
                 continue
-            key = reusable.get(source) or key_from_jwk(entry)
-            if key is not None:
-                by_source[source] = key
-                keys.append(key)
-        skipped = len(entries) - len(keys)
-        if skipped:
-            logger.warning(
-                "skipped %d of %d keys in the JWKS at %s (malformed, not for signing, or weak)",
-                skipped,
-                len(entries),
-                uri,
-            )
+            by_source[source] = key
+            keys.append(key)
         if not keys:
             raise FetchError(f"the JWKS at {uri} has no usable signing keys")
         if previous is not None and previous.uri == uri and _same(previous.keys, keys):
@@ -82,24 +86,27 @@ class KeySet:
         """Whether ``key`` is in this set (a key that left the JWKS invalidates what it verified)."""
         return any(candidate is key for candidate in self.by_kid.get(key.kid or "", self.keys))
 
-    def find(self, kid: str | None, alg: str, *, issuer: str) -> VerifyingKey | None:
+    def find(
+        self, kid: str | None, alg: str, *, issuer: str, allowed: tuple[str, ...] = ()
+    ) -> VerifyingKey | None:
         """The key for a token's ``kid`` and ``alg``, or ``None`` when the set has none.
 
         Without a ``kid`` the key must be the set's only one for ``alg``. A ``kid`` whose keys
-        are all of another type or algorithm is refused (``algorithm_not_allowed``).
+        are all of another type or algorithm is refused (``algorithm_not_allowed``). ``allowed``
+        is the issuer's algorithms (see :meth:`VerifyingKey.fits`).
         """
-        found = self._found.get((kid, alg))
+        found = self._found.get((kid, alg, allowed))
         if found is not None:
             return found
         if kid is None:
-            fitting = [key for key in self.keys if key.fits(alg)]
+            fitting = [key for key in self.keys if key.fits(alg, allowed)]
             found = fitting[0] if len(fitting) == 1 else None
         else:
             candidates = self.by_kid.get(kid)
             if not candidates:
                 return None
             for key in candidates:
-                if key.fits(alg):
+                if key.fits(alg, allowed):
                     found = key
                     break
             else:
@@ -112,16 +119,18 @@ class KeySet:
                     kid=kid,
                 )
         if found is not None:
-            self._found[(kid, alg)] = found  # bounded: only kids and algs that fit a key get here
+            self._found[(kid, alg, allowed)] = found  # bounded: only kids and algs that fit a key get here
         return found
 
-    def lookup(self, kid: str | None, alg: str, *, issuer: str) -> VerifyingKey:
+    def lookup(
+        self, kid: str | None, alg: str, *, issuer: str, allowed: tuple[str, ...] = ()
+    ) -> VerifyingKey:
         """The key for a token's ``kid`` and ``alg``; refused as ``unknown_key`` when there is none."""
-        key = self.find(kid, alg, issuer=issuer)
+        key = self.find(kid, alg, issuer=issuer, allowed=allowed)
         if key is not None:
             return key
         if kid is None:
-            fitting = sum(1 for candidate in self.keys if candidate.fits(alg))
+            fitting = sum(1 for candidate in self.keys if candidate.fits(alg, allowed))
             raise InvalidTokenError(
                 f"the token has no `kid` header and the issuer's JWKS has {fitting} {alg} keys; "
                 "it cannot be matched to a key",

@@ -17,6 +17,7 @@ from ._issuer import Issuer
 from ._observer import Observer
 from ._responses import send_refusal
 from ._revocation import OnVerified, RevocationList
+from ._startup import StartupCheckError
 from ._token_sources import BearerHeader, TokenSource, token_from
 from ._verifier import TokenVerifier
 from ._websocket_denial import denying
@@ -35,6 +36,9 @@ class AuthInfoMiddleware:
     the middleware owns is closed at lifespan shutdown. ``observer`` is called with the outcome of
     every token (for metrics); with ``verifier=``, give the observer to the ``TokenVerifier``.
     ``on_verified`` and ``revocations`` are the ``TokenVerifier``'s (see ``docs/revoking.md``).
+    When the app reports lifespan start-up complete, every issuer's keys are fetched
+    (``TokenVerifier.start``); a failure is a warning, or with ``strict_startup=True`` a failed
+    start-up naming the issuer. ``startup_checks=False`` skips them.
     """
 
     def __init__(
@@ -51,6 +55,8 @@ class AuthInfoMiddleware:
         observer: Observer | None = None,
         on_verified: OnVerified | None = None,
         revocations: RevocationList | None = None,
+        startup_checks: bool = True,
+        strict_startup: bool = False,
     ) -> None:
         if (issuers is None) == (verifier is None):
             raise ValueError(
@@ -82,6 +88,8 @@ class AuthInfoMiddleware:
         self.token_sources = sources
         self._hiding = tuple(source for source in sources if callable(getattr(source, "hide", None)))
         self.realm = realm
+        self.startup_checks = startup_checks or strict_startup
+        self.strict_startup = strict_startup
 
     async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         kind = scope["type"]
@@ -138,6 +146,12 @@ class AuthInfoMiddleware:
         async def send_then_close(message: ASGISendEvent) -> None:
             if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
                 await self.verifier.aclose()
+            if message["type"] == "lifespan.startup.complete" and self.startup_checks:
+                try:
+                    await self.verifier.start(strict=self.strict_startup)
+                except StartupCheckError as error:
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
             await send(message)
 
         return send_then_close

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ._claim_rules import CLAIM_RULES, value_of
 from ._errors import InvalidTokenError, shown
@@ -116,10 +116,12 @@ async def find_key(token: Token) -> None:
     keys = token.keys
     assert keys is not None
     jwks = token.jwks = await keys.jwks()
+    issuer = keys.issuer
+    allowed = cast("tuple[str, ...]", issuer.algorithms)  # made a tuple when the Issuer was built
     iat = _claims(token).get("iat")  # unverified: only says whether the key may be newer than ours
     issued_at = iat if isinstance(iat, int | float) and not isinstance(iat, bool) else None
     token.key = await jwks.key_for(
-        token.kid, token.alg, issuer=keys.issuer.issuer, issued_at=issued_at, leeway=keys.issuer.leeway
+        token.kid, token.alg, issuer=issuer.issuer, allowed=allowed, issued_at=issued_at, leeway=issuer.leeway
     )
 
 

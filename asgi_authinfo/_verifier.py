@@ -19,6 +19,7 @@ from ._jose import VerifyingKey
 from ._observer import Observer, fingerprint, observe
 from ._revocation import OnVerified, RevocationList, revoked_rule, run_on_verified
 from ._rules import RULES, Rule, Token, Trust
+from ._startup import DEFAULT_STARTUP_TIMEOUT, IssuerCheck, check_issuers
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
 from ._userinfo_store import UserinfoStore
@@ -105,6 +106,14 @@ class TokenVerifier:
         self.token_cache = (
             TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
         )
+
+    async def start(
+        self, *, strict: bool = False, timeout: float = DEFAULT_STARTUP_TIMEOUT
+    ) -> tuple[IssuerCheck, ...]:
+        """Fetch every issuer's discovery and keys now, concurrently, within ``timeout`` seconds,
+        and log one line per issuer; ``strict`` raises ``StartupCheckError`` if any failed."""
+        trust = self.trust
+        return await check_issuers([*trust.by_iss.values(), *trust.templates], strict=strict, timeout=timeout)
 
     async def aclose(self) -> None:
         """Cancel the background refreshes, then close the httpx client if this verifier created it."""

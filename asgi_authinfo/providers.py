@@ -87,6 +87,7 @@ def clerk(
     *,
     authorized_parties: str | Sequence[str] | None = None,
     treat_pending_as_signed_out: bool = True,
+    jwt_key: str | None = None,
     **options: Any,
 ) -> tuple[Issuer, ...]:
     """Clerk: the Frontend API URL is the issuer; keys at ``/.well-known/jwks.json``.
@@ -94,14 +95,12 @@ def clerk(
     Pass ``authorized_parties`` (your front-end origins) to check ``azp``, Clerk's CSRF guard for
     cookie-borne session tokens. Like Clerk's ``auth()``, a pending session (``sts: "pending"``,
     a session task such as choosing an organization is unfinished) counts as signed out unless
-    ``treat_pending_as_signed_out=False``.
+    ``treat_pending_as_signed_out=False``. ``jwt_key`` (the PEM public key of your Clerk
+    instance, Clerk's ``CLERK_JWT_KEY``) verifies networkless: the JWKS is never fetched.
     """
     issuer = frontend_api_url.rstrip("/")
-    defaults = {
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "claims": "clerk",
-        "authorized_parties": authorized_parties,
-    }
+    keys = {"jwks_uri": f"{issuer}/.well-known/jwks.json"} if jwt_key is None else {"public_key": jwt_key}
+    defaults = {**keys, "claims": "clerk", "authorized_parties": authorized_parties}
     checks = (_clerk_session_not_pending,) if treat_pending_as_signed_out else ()
     return (_issuer(issuer, defaults=defaults, checks=checks, options=options),)
 
@@ -404,8 +403,8 @@ def custom_jwt(
     **options: Any,
 ) -> tuple[Issuer, ...]:
     """Convex's ``customJwt`` provider, field for field: ``issuer`` (exact, as tokens spell it),
-    ``jwks`` (the key set's URL), ``algorithm`` and ``application_id`` (the required ``aud``;
-    omitted, the audience is not checked, as in Convex).
+    ``jwks`` (the key set's URL, or a ``data:`` URI holding it), ``algorithm`` and
+    ``application_id`` (the required ``aud``; omitted, the audience is not checked, as in Convex).
     """
     defaults = {"jwks_uri": jwks, "algorithms": (algorithm,), "audience": application_id, "claims": claims}
     return (_issuer(issuer, defaults=defaults, options=options),)
