@@ -104,13 +104,20 @@ def test_profile_claims_from_a_jwt_template() -> None:
     )
 
 
-def test_primary_role_joins_roles(make_auth_info: MakeAuthInfo) -> None:
+def test_role_and_roles_kept_as_sent(make_auth_info: MakeAuthInfo) -> None:
+    # authkit-nextjs withAuth() gives `role` and `roles` as the token has them (issue 18).
     mapped = map_claims({"sub": "u", "role": "admin", "roles": ["billing", "support"]})
     assert mapped.role == "admin"
-    assert mapped.roles == ("admin", "billing", "support")
+    assert mapped.roles == ("billing", "support")
     auth = make_auth_info(mapped)
     assert auth.has(role="support")
     assert auth.has(role="admin")
+    assert "admin" in auth.scopes
+
+    only_role = map_claims({"sub": "u", "role": "member"})
+    assert only_role.role == "member"
+    assert only_role.roles == ()
+    assert make_auth_info(only_role).has(role="member")
 
     only_roles = map_claims({"sub": "u", "roles": ["billing"]})
     assert only_roles.role is None
