@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from . import claims, providers
-from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
+from ._auth_info import (
+    ANONYMOUS_USER,
+    Address,
+    AnonymousUser,
+    AuthInfo,
+    Impersonator,
+    NoAuthInfo,
+    Scopes,
+    User,
+)
 from ._claim_checks import ClaimCheck, ClaimIn
 from ._errors import (
     AuthError,
@@ -13,12 +22,14 @@ from ._errors import (
     InvalidTokenError,
     IssuerUnavailableError,
     MissingTokenError,
+    ReverificationError,
 )
 from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
+from ._reverification import Reverification
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
@@ -30,6 +41,7 @@ __all__ = [
     "ALLOWED_ALGORITHMS",
     "ANONYMOUS_USER",
     "DEFAULT_MAX_TOKEN_BYTES",
+    "Address",
     "AnonymousUser",
     "AuthError",
     "AuthInfo",
@@ -53,6 +65,8 @@ __all__ = [
     "Outcome",
     "QueryParam",
     "Requirement",
+    "Reverification",
+    "ReverificationError",
     "Scopes",
     "TokenCache",
     "TokenSource",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, cast
 
 __all__ = ["LEVELS", "PRESETS", "Reverification", "ReverificationLevel", "ReverificationSpec", "factor_ages"]
 
@@ -53,7 +53,8 @@ class Reverification:
             except KeyError:
                 pass
         elif isinstance(spec, tuple) and len(spec) == 2:
-            return cls(*spec)
+            level, minutes = spec
+            return cls(cast(ReverificationLevel, level), minutes)  # __post_init__ checks both
         raise ValueError(
             f"reverification={spec!r}: use {', '.join(map(repr, PRESETS))} or a (level, minutes) pair "
             "such as ('second_factor', 30)"

@@ -143,9 +143,7 @@ def test_any_nested_path_reads_its_value(
         nested = {name: nested}
     token = {**noise, **nested, "sub": "u"} if path[0] != "sub" else {"sub": "u"}
     mapped = claims.mapping(permissions=".".join(path))(token)
-    if path[0] != "sub":
-        expected = tuple(value)
-    else:  # the path reads the token's own `sub`: a lone string, or nothing under it
-        expected = ("u",) if len(path) == 1 else ()
+    # a path through the token's own `sub` reads a lone string, or nothing under it
+    expected = tuple(value) if path[0] != "sub" else ("u",) if len(path) == 1 else ()
     assert mapped.permissions == expected
     assert claims.mapping(permissions=path)(token).permissions == expected
