@@ -5,15 +5,16 @@ since the session last verified a first factor (password, code, passkey...) and 
 each ``-1`` when that factor group is not enabled for the user. A requirement is a level and a
 number of minutes; the presets are Clerk's (``packages/shared/src/authorization.ts``):
 
-- ``"strict_mfa"``: both factors within 10 minutes;
+- ``"strict_mfa"``: both factors within 10 minutes (so a user without a second factor fails);
 - ``"strict"``: the second factor within 10 minutes;
 - ``"moderate"``: the second factor within 60 minutes;
 - ``"lax"``: the second factor within 1440 minutes (a day).
 
-A second-factor requirement falls back to the first factor for users without a second factor
-(and the reverse); a multi-factor one falls back to the first factor for users without a second
-factor and fails for users without a first factor. No ``fva``, a malformed one, or ``[-1, -1]``
-fails: Clerk fails closed.
+A second-factor requirement falls back to the first factor for users without a second factor;
+a multi-factor one fails for them. A ``-1`` first factor is an invalid state and fails, and so
+does no ``fva`` or a malformed one: Clerk fails closed. Where Clerk's revisions differ (its
+``authorization.ts`` once let ``strict_mfa`` and a ``-1`` first factor fall back to the other
+factor), this follows the fail-closed table of ``packages/shared/src/__tests__/authorization.test.ts``.
 """
 
 from __future__ import annotations
@@ -65,17 +66,17 @@ class Reverification:
         if ages is None:
             return False
         first, second = ages
-        if first == -1 and second == -1:
+        if first == -1:
             return False
-        first_ok = first != -1 and self.after_minutes > first
-        second_ok = second != -1 and self.after_minutes > second
+        first_ok = self.after_minutes > first
         if self.level == "first_factor":
             return first_ok
         if second == -1:
-            return first_ok
+            return first_ok and self.level == "second_factor"
+        second_ok = self.after_minutes > second
         if self.level == "second_factor":
             return second_ok
-        return first != -1 and first_ok and second_ok
+        return first_ok and second_ok
 
     def as_clerk(self) -> dict[str, Any]:
         """The requirement as Clerk's front end reads it: ``{"level": ..., "afterMinutes": ...}``."""
