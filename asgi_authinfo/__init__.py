@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from . import claims, providers
-from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
+from ._auth_info import (
+    ANONYMOUS_USER,
+    Address,
+    AnonymousUser,
+    AuthInfo,
+    Impersonator,
+    NoAuthInfo,
+    Scopes,
+    User,
+)
 from ._bearer_subprotocol import BearerSubprotocol
 from ._claim_checks import ClaimCheck, ClaimIn
 from ._errors import (
@@ -14,6 +23,7 @@ from ._errors import (
     InvalidTokenError,
     IssuerUnavailableError,
     MissingTokenError,
+    ReverificationError,
     RevocationsUnavailableError,
 )
 from ._guards import Requirement, check, get_auth, requires
@@ -21,6 +31,7 @@ from ._issuer import ALLOWED_ALGORITHMS, Issuer
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
+from ._reverification import Reverification
 from ._revocation import InMemoryRevocations, OnVerified, Revocation, RevocationList
 from ._startup import IssuerCheck, StartupCheckError
 from ._token_cache import TokenCache
@@ -35,6 +46,7 @@ __all__ = [
     "ALLOWED_ALGORITHMS",
     "ANONYMOUS_USER",
     "DEFAULT_MAX_TOKEN_BYTES",
+    "Address",
     "AnonymousUser",
     "AuthError",
     "AuthInfo",
@@ -62,6 +74,8 @@ __all__ = [
     "Outcome",
     "QueryParam",
     "Requirement",
+    "Reverification",
+    "ReverificationError",
     "Revocation",
     "RevocationList",
     "RevocationsUnavailableError",

@@ -12,9 +12,11 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from ._errors import AuthError
+from ._reverification import Reverification, ReverificationSpec
 
 __all__ = [
     "ANONYMOUS_USER",
+    "Address",
     "AnonymousUser",
     "AuthInfo",
     "Impersonator",
@@ -62,6 +64,18 @@ def _empty() -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class Address:
+    """The OIDC ``address`` claim (OpenID Connect Core §5.1.1): each member as sent, else None."""
+
+    formatted: str | None = None
+    street_address: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     """The signed-in user. Also what ``scope["user"]`` holds, so it speaks Starlette's user API."""
 
@@ -76,6 +90,17 @@ class User:
     phone_number_verified: bool | None = None
     is_anonymous: bool = False
     custom_attributes: Mapping[str, Any] = field(default_factory=_empty, hash=False)
+    middle_name: str | None = None
+    nickname: str | None = None
+    preferred_username: str | None = None
+    profile: str | None = None
+    website: str | None = None
+    gender: str | None = None
+    birthdate: str | None = None
+    zoneinfo: str | None = None
+    locale: str | None = None
+    address: Address | None = None
+    updated_at: datetime | None = None
 
     @property
     def is_authenticated(self) -> Literal[True]:
@@ -178,6 +203,18 @@ class AuthInfo:
     scopes: tuple[str, ...] = ()
     impersonator: Impersonator | None = None
     expires_at: datetime | None = None
+    plans: tuple[str, ...] = ()
+    """Clerk Billing plans (``pla``), each as its name and its scoped names, as ``feature_flags``."""
+    session_status: str | None = None
+    """The session's status where the provider sends one (Clerk ``sts``: ``"active"``, ``"pending"``)."""
+    provider_role: str | None = None
+    """The role exactly as the provider's own SDK shows it, where ``role`` normalizes it (Clerk
+    ``orgRole``: ``"admin"`` from a v1 ``org_role: "admin"``, where ``role`` is ``"org:admin"``)."""
+    provider_roles: tuple[str, ...] = ()
+    """The roles qualified as the provider tells them apart, where ``roles`` merges them (Keycloak:
+    ``"realm:<role>"`` and ``"<client>:<role>"``); ``has(role=...)`` matches these too."""
+    factor_verification_age: tuple[float, float] | None = None
+    """Minutes since the first and second factor were verified (Clerk ``fva``; ``-1``: not enabled)."""
     org_prefix: str | None = field(default=None, repr=False, metadata=_NOT_IN_DICT)
     """Provider convention for organization roles/permissions (Clerk: ``"org:"``), used by ``has``."""
     userinfo: Mapping[str, Any] | None = field(default=None, repr=False, hash=False, metadata=_NOT_IN_DICT)
@@ -187,7 +224,12 @@ class AuthInfo:
 
     def __post_init__(self) -> None:
         if not isinstance(self.scopes, Scopes):
-            granted = (*self.permissions, *self.roles, *((self.role,) if self.role else ()))
+            granted = (
+                *self.permissions,
+                *self.roles,
+                *((self.role,) if self.role else ()),
+                *self.provider_roles,
+            )
             object.__setattr__(self, "scopes", Scopes(self.scopes, granted))
 
     @property
@@ -215,8 +257,16 @@ class AuthInfo:
         feature: str | None = None,
         entitlement: str | None = None,
         scope: str | None = None,
+        plan: str | None = None,
+        reverification: ReverificationSpec | None = None,
     ) -> bool:
-        """True when every given condition holds (Clerk's ``has()``); False when none is given."""
+        """True when every given condition holds (Clerk's ``has()``); False when none is given.
+
+        ``feature`` and ``plan`` take Clerk's scope spellings: ``"o:x"``/``"org:x"``/
+        ``"organization:x"`` for the organization's, ``"u:x"``/``"user:x"`` for the user's, a bare
+        ``"x"`` for either. ``reverification`` is a Clerk preset (``"strict"``...) or a
+        ``(level, minutes)`` pair checked against ``factor_verification_age``; an invalid one is False.
+        """
         checks = 0
         if permission is not None:
             checks += 1
@@ -225,11 +275,19 @@ class AuthInfo:
         if role is not None:
             checks += 1
             wanted = {role, self._org(role)}
-            if not wanted.intersection(self.roles) and self.role not in wanted:
+            if (
+                not wanted.intersection(self.roles)
+                and self.role not in wanted
+                and role not in self.provider_roles
+            ):
                 return False
         if feature is not None:
             checks += 1
-            if feature not in self.feature_flags:
+            if not _billing(feature, self.feature_flags):
+                return False
+        if plan is not None:
+            checks += 1
+            if not _billing(plan, self.plans):
                 return False
         if entitlement is not None:
             checks += 1
@@ -238,6 +296,14 @@ class AuthInfo:
         if scope is not None:
             checks += 1
             if not tuple.__contains__(self.scopes, scope):
+                return False
+        if reverification is not None:
+            checks += 1
+            try:
+                wanted_age = Reverification.of(reverification)
+            except (TypeError, ValueError):
+                return False
+            if not wanted_age.met_by(self.factor_verification_age):
                 return False
         return checks > 0
 
@@ -281,6 +347,11 @@ class NoAuthInfo:
     scopes: tuple[()] = field(default=(), init=False, repr=False)
     impersonator: None = field(default=None, init=False, repr=False)
     expires_at: None = field(default=None, init=False, repr=False)
+    plans: None = field(default=None, init=False, repr=False)
+    session_status: None = field(default=None, init=False, repr=False)
+    provider_role: None = field(default=None, init=False, repr=False)
+    provider_roles: None = field(default=None, init=False, repr=False)
+    factor_verification_age: None = field(default=None, init=False, repr=False)
     org_prefix: None = field(default=None, init=False, repr=False)
     userinfo: None = field(default=None, init=False, repr=False)
     userinfo_error: None = field(default=None, init=False, repr=False)
@@ -299,6 +370,8 @@ class NoAuthInfo:
         feature: str | None = None,
         entitlement: str | None = None,
         scope: str | None = None,
+        plan: str | None = None,
+        reverification: ReverificationSpec | None = None,
     ) -> Literal[False]:
         """Always False: a signed-out caller has nothing."""
         return False
@@ -310,6 +383,28 @@ class NoAuthInfo:
             "is_signed_in": False,
             "error": None if error is None else {"code": error.code, "description": error.description},
         }
+
+
+_ORG_SCOPES: Final = frozenset({"o", "org", "organization"})
+_USER_SCOPES: Final = frozenset({"u", "user"})
+
+
+def _billing(wanted: str, names: tuple[str, ...]) -> bool:
+    """Clerk's ``checkForFeatureOrPlan`` over the stored names (``"x"``, ``"org:x"``, ``"user:x"``).
+
+    The name as given first (so a provider's own names with colons still match), then Clerk's scope
+    spellings; any other scope matches nothing (Clerk: "Invalid scope").
+    """
+    if wanted in names:
+        return True
+    scope, colon, name = wanted.partition(":")
+    if not colon or ":" in name:
+        return False
+    if scope in _ORG_SCOPES:
+        return "org:" + name in names
+    if scope in _USER_SCOPES:
+        return "user:" + name in names
+    return False
 
 
 _TO_DICT: Final = tuple(f.name for f in fields(AuthInfo) if f.metadata.get("to_dict", True))

@@ -17,6 +17,7 @@ __all__ = [
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
+    "ReverificationError",
     "RevocationsUnavailableError",
     "ago",
     "shown",
@@ -42,6 +43,7 @@ ErrorCode = Literal[
     "wrong_token_type",
     "issuer_unavailable",
     "insufficient_scope",
+    "reverification_required",
     "userinfo_refused",
     "revoked",
     "revocations_unavailable",
@@ -144,6 +146,27 @@ class InsufficientScopeError(AuthError):
     def __init__(self, description: str, *, scope: str | None = None) -> None:
         super().__init__(description)
         self.scope = scope
+
+
+class ReverificationError(AuthError):
+    """The caller must verify a factor again first (403; Clerk's ``reverification-error``).
+
+    ``reverification`` is the requirement as Clerk's front end reads it (a preset name such as
+    ``"strict"`` or ``{"level": ..., "afterMinutes": ...}``); the body carries it in ``clerk_error``.
+    """
+
+    status = 403
+    error = "insufficient_user_authentication"  # RFC 9470 §3
+    default_code = "reverification_required"
+
+    def __init__(self, description: str, *, reverification: str | dict[str, object]) -> None:
+        super().__init__(description)
+        self.reverification = reverification
+
+    def details(self) -> dict[str, object]:
+        """What the JSON body adds: Clerk's ``reverificationError()`` shape."""
+        metadata = {"reverification": self.reverification}
+        return {"clerk_error": {"type": "forbidden", "reason": "reverification-error", "metadata": metadata}}
 
 
 def ago(seconds: float) -> str:

@@ -8,8 +8,9 @@ from typing import Any, TypedDict, Unpack
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
 from ._auth_info import AuthInfo, NoAuthInfo
-from ._errors import AuthError, InsufficientScopeError, MissingTokenError
+from ._errors import AuthError, InsufficientScopeError, MissingTokenError, ReverificationError
 from ._responses import send_refusal
+from ._reverification import Reverification, ReverificationSpec
 
 __all__ = ["Conditions", "Requirement", "check", "get_auth", "missing_token", "realm_of", "requires"]
 
@@ -63,6 +64,8 @@ class Conditions(TypedDict, total=False):
     feature: str | None
     entitlement: str | None
     scope: str | None
+    plan: str | None
+    reverification: ReverificationSpec | None
 
 
 _CONDITION_ORDER = tuple(Conditions.__annotations__)
@@ -71,20 +74,34 @@ _CONDITION_ORDER = tuple(Conditions.__annotations__)
 class Requirement:
     """What a route requires: a signed-in caller for whom ``auth.has(**conditions)`` holds."""
 
-    __slots__ = ("conditions",)
+    __slots__ = ("conditions", "reverification")
 
     def __init__(self, **conditions: Unpack[Conditions]) -> None:
         given: dict[str, Any] = dict(conditions)
         unknown = sorted(set(given) - set(_CONDITION_ORDER))
         if unknown:  # a misspelt condition must not silently guard nothing
             raise TypeError(f"unknown requirement {unknown}: use {', '.join(_CONDITION_ORDER)}")
-        self.conditions: dict[str, str] = {
-            key: given[key] for key in _CONDITION_ORDER if isinstance(given.get(key), str)
+        self.conditions: dict[str, Any] = {
+            key: given[key]
+            for key in _CONDITION_ORDER
+            if key != "reverification" and isinstance(given.get(key), str)
         }
+        spec = given.get("reverification")
+        self.reverification: tuple[Reverification, str | dict[str, object]] | None = (
+            None if spec is None else _reverification(spec)
+        )
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{key}={value!r}" for key, value in self.conditions.items())
+        if self.reverification is not None:
+            inner = ", ".join(filter(None, (inner, f"reverification={self.reverification[1]!r}")))
         return f"Requirement({inner})"
+
+
+def _reverification(spec: Any) -> tuple[Reverification, str | dict[str, object]]:
+    """The checked requirement and how Clerk's front end names it (a preset name, else an object)."""
+    wanted = Reverification.of(spec)  # ValueError at start-up, never per request
+    return wanted, spec if isinstance(spec, str) else wanted.as_clerk()
 
 
 def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | None:
@@ -97,6 +114,14 @@ def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | 
             f"this route requires {wanted}, which the token does not grant",
             scope=requirement.conditions.get("scope") or requirement.conditions.get("permission"),
         )
+    if requirement.reverification is not None:
+        wanted_age, named = requirement.reverification
+        if not wanted_age.met_by(auth.factor_verification_age):
+            return ReverificationError(
+                f"this route requires the {wanted_age.level.replace('_', ' ')} verified in the last "
+                f"{wanted_age.after_minutes:g} minutes; reverify (Clerk: useReverification()) and retry",
+                reverification=named,
+            )
     return None
 
 

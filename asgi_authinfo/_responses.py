@@ -44,6 +44,9 @@ def error_body(error: AuthError) -> bytes:
         "error_code": error.code,
         "error_description": public_description(error),
     }
+    details = getattr(error, "details", None)
+    if details is not None:  # ReverificationError: Clerk's machine-readable reason
+        body.update(details())
     return json.dumps(body).encode()
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from asgi_authinfo import Impersonator
+from asgi_authinfo import Address, Impersonator
 
 __all__ = ["PERSONA_FIELDS", "Persona"]
 
@@ -60,6 +61,20 @@ class Persona:
     custom_attributes: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, hash=False)
     is_anonymous: bool = False
     phone_number_verified: bool | None = None
+    middle_name: str | None = None
+    nickname: str | None = None
+    preferred_username: str | None = None
+    profile: str | None = None
+    website: str | None = None
+    gender: str | None = None
+    birthdate: str | None = None
+    zoneinfo: str | None = None
+    locale: str | None = None
+    address: Address | None = None
+    updated_at: datetime | None = None
+    plans: tuple[str, ...] = ()
+    session_status: str | None = None
+    factor_verification_age: tuple[float, float] | None = None
 
     @classmethod
     def of(cls, **fields_: Any) -> Persona:
@@ -73,6 +88,8 @@ class Persona:
         for name in _LISTS:
             if name in fields_:
                 fields_[name] = _strings(name, fields_[name])
+        if isinstance(fields_.get("factor_verification_age"), list):
+            fields_["factor_verification_age"] = tuple(fields_["factor_verification_age"])
         if "impersonator" in fields_:
             fields_["impersonator"] = _impersonator(fields_["impersonator"])
         attributes = fields_.get("custom_attributes")

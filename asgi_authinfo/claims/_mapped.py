@@ -27,6 +27,11 @@ class MappedClaims:
     feature_flags: tuple[str, ...] = ()
     scopes: tuple[str, ...] = ()
     impersonator: Impersonator | None = None
+    plans: tuple[str, ...] = ()
+    session_status: str | None = None
+    provider_role: str | None = None
+    provider_roles: tuple[str, ...] = ()
+    factor_verification_age: tuple[float, float] | None = None
     org_prefix: str | None = field(default=None, repr=False)
 
     def auth_info_fields(self) -> dict[str, Any]:

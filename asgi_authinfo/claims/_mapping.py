@@ -123,10 +123,11 @@ def mapping(
 ) -> ClaimMapper:
     """A claim mapper from claim paths, e.g. ``mapping(roles="realm_access.roles")``.
 
-    Fields: ``user_id``, ``email``, ``email_verified``, ``name``, ``given_name``, ``family_name``,
-    ``picture``, ``phone_number``, ``phone_number_verified``, ``is_anonymous``,
-    ``custom_attributes``, ``session_id``, ``organization_id``, ``organization_slug``, ``role``,
-    ``roles``, ``permissions``, ``entitlements``, ``feature_flags``, ``scopes``. Raises
+    Fields: ``user_id``, the ``User`` fields (``email``, ``name``, ... every OIDC profile claim,
+    ``is_anonymous``, ``custom_attributes``), ``session_id``, ``organization_id``,
+    ``organization_slug``, ``role``, ``roles``, ``permissions``, ``entitlements``,
+    ``feature_flags``, ``plans``, ``scopes``, ``session_status``, ``provider_role``,
+    ``provider_roles``, ``factor_verification_age``. Raises
     ``ValueError`` naming the problem when a field or a path is not valid.
     """
     unknown = sorted(set(fields) - FIELDS)

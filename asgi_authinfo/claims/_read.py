@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import fields
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, get_type_hints
 
-from .._auth_info import EMPTY, Impersonator, freeze
+from .._auth_info import EMPTY, Address, Impersonator, freeze
+from .._reverification import factor_ages
 
-__all__ = ["as_bool", "as_str", "attributes", "impersonator", "readers", "str_tuple", "words"]
+__all__ = [
+    "as_address",
+    "as_bool",
+    "as_datetime",
+    "as_str",
+    "attributes",
+    "impersonator",
+    "readers",
+    "str_tuple",
+    "words",
+]
 
 
 def as_str(value: Any) -> str | None:
@@ -50,12 +63,44 @@ def attributes(items: Any) -> Mapping[str, Any]:
     return MappingProxyType(kept) if kept else EMPTY
 
 
+_ADDRESS_PARTS: Final = ("formatted", "street_address", "locality", "region", "postal_code", "country")
+
+
+def as_address(value: Any) -> Address | None:
+    """The OIDC ``address`` object (Core §5.1.1) with its string members; None if it has none."""
+    if not isinstance(value, Mapping):
+        return None
+    parts = {name: as_str(value.get(name)) for name in _ADDRESS_PARTS}
+    return Address(**parts) if any(parts.values()) else None
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """Seconds since the epoch (OIDC ``updated_at``) or, as Auth0 sends it, an ISO 8601 string (UTC)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            return None
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+    return None
+
+
 _BY_TYPE: Final[Mapping[object, Callable[[Any], Any]]] = {
     str | None: as_str,
     bool | None: as_bool,
     bool: flag,
     tuple[str, ...]: str_tuple,
     Mapping[str, Any]: attributes,
+    Address | None: as_address,
+    datetime | None: as_datetime,
+    tuple[float, float] | None: factor_ages,
 }
 
 

@@ -8,7 +8,10 @@ https://clerk.com/docs/guides/sessions/session-tokens ("Decode o.fpm manually").
 
 Both versions: ``sub`` → ``user.id``, ``sid`` → ``session_id``, ``act`` → ``impersonator``
 (Clerk's ``actor``), and the OIDC profile claims (``email``, ``name``, ...) only when a session
-token customisation adds them. ``azp``, ``fva`` and ``sts`` stay in ``AuthInfo.claims``.
+token customisation adds them. ``sts`` → ``session_status`` (Clerk's ``sessionStatus``) and
+``fva`` → ``factor_verification_age`` (Clerk's ``factorVerificationAge``: two ages in minutes,
+``-1`` for a factor group that is not enabled; anything else reads as None), which
+``has(reverification=...)`` checks. ``azp`` stays in ``AuthInfo.claims``.
 
 Version 2 (``"v": 2``): the active organization is the ``o`` object: ``o.id`` →
 ``organization_id``, ``o.slg`` → ``organization_slug``, ``o.rol`` → role ``"org:<rol>"``.
@@ -26,17 +29,19 @@ Organization permissions are ``"org:<feature>:<permission>"``, built as Clerk bu
 Version 1 (any other ``v``; v1 tokens have none): ``org_id``, ``org_slug``, ``org_role``
 (``"org:admin"``) and ``org_permissions`` (a list, kept as sent).
 
-In both versions the role is normalised to exactly one ``org:`` prefix (Clerk's
-``prefixWithOrg``), and the role and permissions are only kept with an active organization id:
+In both versions ``role`` is normalised to exactly one ``org:`` prefix (Clerk's
+``prefixWithOrg``) and ``provider_role`` is Clerk's own ``orgRole``: ``org_role`` as sent (v1) or
+``"org:" + o.rol`` (v2). The roles and permissions are only kept with an active organization id:
 Clerk's ``has()`` answers false for them otherwise. ``org_prefix="org:"`` makes
 ``AuthInfo.has(role="admin")`` and ``has(permission="posts:read")`` match as Clerk's ``has()``.
 
-Features and plans: ``fea`` → ``feature_flags`` and ``pla`` → ``entitlements``. Clerk's ``has()``
-matches an unscoped name against both scopes and ``org:<name>`` / ``user:<name>`` against one, so
-each ``fea``/``pla`` entry is stored as its bare name, plus ``org:<name>`` when its scope contains
-``o`` and ``user:<name>`` when it contains ``u`` (``"u:free,o:pro"`` → ``("free", "user:free",
-"pro", "org:pro")``). Then ``has(feature="premium")`` is true for ``o:premium`` or
-``u:premium``, and ``has(feature="org:premium")`` only for ``o:premium``.
+Features and plans: ``fea`` → ``feature_flags`` and ``pla`` → ``plans`` (and, as before plans
+had a field, ``entitlements``). Clerk's ``has()`` matches an unscoped name against both scopes and
+a scoped one (``o:``/``org:``/``organization:``, ``u:``/``user:``) against one, so each entry is
+stored as its bare name, plus ``org:<name>`` when its scope contains ``o`` and ``user:<name>``
+when it contains ``u`` (``"u:free,o:pro"`` → ``("free", "user:free", "pro", "org:pro")``);
+``AuthInfo.has`` reads the other spellings as these two. Then ``has(feature="premium")`` is true
+for ``o:premium`` or ``u:premium``, and ``has(feature="o:premium")`` only for ``o:premium``.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .._reverification import factor_ages
 from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple
 from .oidc import standard_user
@@ -133,22 +139,27 @@ def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
     org_id: str | None = None
     org_slug: str | None = None
     role: str | None = None
+    provider_role: str | None = None
     permissions: tuple[str, ...] = ()
     if _is_v2(claims):
         org = claims.get("o")
         if isinstance(org, Mapping):
             org_id = as_str(org.get("id"))
             org_slug = as_str(org.get("slg"))
+            provider_role = as_str(org.get("rol"))
+            provider_role = None if provider_role is None else ORG_PREFIX + provider_role
             role = _org_role(org.get("rol"))
             features = _org_features(claims.get("fea"))
             permissions = _org_permissions(features, org.get("per"), org.get("fpm"))
     else:
         org_id = as_str(claims.get("org_id"))
         org_slug = as_str(claims.get("org_slug"))
-        role = _org_role(claims.get("org_role"))
+        provider_role = as_str(claims.get("org_role"))
+        role = _org_role(provider_role)
         permissions = str_tuple(claims.get("org_permissions"))
     if org_id is None:
-        role, permissions = None, ()
+        role, provider_role, permissions = None, None, ()
+    plans = _scoped_names(claims.get("pla"))
     return MappedClaims(
         user=standard_user(claims),
         session_id=as_str(claims.get("sid")),
@@ -157,8 +168,12 @@ def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
         role=role,
         roles=(role,) if role is not None else (),
         permissions=permissions,
-        entitlements=_scoped_names(claims.get("pla")),
+        entitlements=plans,
         feature_flags=_scoped_names(claims.get("fea")),
         impersonator=impersonator(claims),
+        plans=plans,
+        session_status=as_str(claims.get("sts")),
+        provider_role=provider_role,
+        factor_verification_age=factor_ages(claims.get("fva")),
         org_prefix=ORG_PREFIX,
     )

@@ -7,10 +7,14 @@ Claims read, as Keycloak's ``AccessToken``/``IDToken`` representations define th
 (``services/.../organization/protocol/mappers/oidc/OrganizationMembershipMapper.java``):
 
 - ``sub`` → ``user.id``; the OIDC profile claims → ``user``; ``preferred_username`` (the login
-  name, not a display name) → ``user.custom_attributes["preferred_username"]``;
+  name, not a display name) → ``user.preferred_username``, and as before issue 18 also
+  ``user.custom_attributes["preferred_username"]``;
 - roles: ``realm_access.roles``, then the roles of your API's client ``resource_access.<client_id>
   .roles`` as they are, then every other client's roles as ``"<client>:<role>"`` (so
   ``has(role="account:manage-account")`` works). ``role`` only when there is exactly one;
+- ``provider_roles``: every role qualified by where Keycloak grants it, ``"realm:<role>"`` and
+  ``"<client>:<role>"`` (your API's client included), so a realm role and a client role of the
+  same name are told apart: ``has(role="realm:admin")`` vs ``has(role="orders-api:admin")``;
 - ``scope`` → ``scopes``; ``sid`` (``session_state`` before Keycloak 23) → ``session_id``;
 - ``organization`` (Keycloak 26 organizations: a list of aliases, or an object keyed by alias with
   an optional ``id``): with exactly one organization, its alias → ``organization_slug`` and its
@@ -44,16 +48,18 @@ class KeycloakClaims:
             raise ValueError("client_id must be the Keycloak client id whose roles your API checks")
 
     def __call__(self, claims: Mapping[str, Any]) -> MappedClaims:
-        roles = dict.fromkeys(str_tuple(dig(claims, "realm_access", "roles")))
+        realm_roles = str_tuple(dig(claims, "realm_access", "roles"))
+        roles = dict.fromkeys(realm_roles)
+        qualified = dict.fromkeys(f"realm:{role}" for role in realm_roles)
         resource_access = claims.get("resource_access")
         if isinstance(resource_access, Mapping):
             if self.client_id is not None:
                 roles.update(dict.fromkeys(str_tuple(dig(resource_access, self.client_id, "roles"))))
             for client, access in resource_access.items():
+                client_roles = dict.fromkeys(f"{client}:{role}" for role in str_tuple(dig(access, "roles")))
+                qualified.update(client_roles)
                 if client != self.client_id:
-                    roles.update(
-                        dict.fromkeys(f"{client}:{role}" for role in str_tuple(dig(access, "roles")))
-                    )
+                    roles.update(client_roles)
         all_roles = tuple(roles)
         slug, org_id = _organization(claims.get("organization"))
         user = standard_user(claims)
@@ -69,6 +75,7 @@ class KeycloakClaims:
             organization_slug=slug,
             role=sole(all_roles),
             roles=all_roles,
+            provider_roles=tuple(qualified),
             scopes=words(claims.get("scope")),
             impersonator=impersonator(claims),
         )

@@ -11,21 +11,25 @@ from typing import Any, Final
 
 from .._auth_info import User
 from ._mapped import MappedClaims
-from ._read import as_bool, as_str, impersonator, readers, str_tuple, words
+from ._read import as_address, as_bool, as_datetime, as_str, impersonator, readers, str_tuple, words
 from ._shape import primary_role
 
-__all__ = ["PROFILE_FIELDS", "PROFILE_READERS", "map_claims", "standard_user"]
+__all__ = ["PROFILE_FIELDS", "PROFILE_READERS", "STRUCTURED_READERS", "map_claims", "standard_user"]
 
 PROFILE_READERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     name: read for name, read in readers(User).items() if read in (as_str, as_bool)
 }
 """The OIDC Core §5.1 profile claims: ``User``'s optional text and yes/no fields, named alike."""
 PROFILE_FIELDS: Final = tuple(PROFILE_READERS)
-_PROFILE: Final = tuple(PROFILE_READERS.items())
+STRUCTURED_READERS: Final[Mapping[str, Callable[[Any], Any]]] = {
+    name: read for name, read in readers(User).items() if read in (as_address, as_datetime)
+}
+"""The OIDC Core §5.1 claims with a structure: ``address`` (an ``Address``), ``updated_at`` (a datetime)."""
+_PROFILE: Final = (*PROFILE_READERS.items(), *STRUCTURED_READERS.items())
 
 
 def standard_user(claims: Mapping[str, Any]) -> User:
-    """The ``User`` from OIDC Core §5.1 standard claims."""
+    """The ``User`` from the OIDC Core §5.1 standard claims, each read as its type calls for."""
     get = claims.get
     return User(claims["sub"], **{name: read(get(name)) for name, read in _PROFILE})
 

@@ -7,7 +7,9 @@ turns it into ``UserInfo`` (``getTokenClaims``/``withAuth``):
 - ``sub`` → ``user.id``; the OIDC Core §5.1 profile claims (``email``, ``name``, ...) when a JWT
   template adds them (WorkOS puts none there by default);
 - ``sid`` → ``session_id``; ``org_id`` → ``organization_id``;
-- ``role`` (the primary role) and ``roles`` (all roles; the primary one is added if missing);
+- ``role`` (the primary role) and ``roles`` (all roles), each as sent: like ``withAuth``'s
+  ``UserInfo``, a token with ``role`` and no ``roles`` has no ``roles`` (``has(role=...)`` and
+  Starlette's ``requires`` still match the primary role);
 - ``permissions``, ``entitlements``, ``feature_flags``: lists of strings, kept in order;
 - ``act`` → ``impersonator``. WorkOS sends ``{"sub": "admin@foocorp.com"}``: the impersonating
   admin's email as the subject, so a subject that looks like an email also fills
@@ -25,7 +27,6 @@ from asgi_authinfo._auth_info import Impersonator
 
 from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple
-from ._shape import primary_role
 from .oidc import standard_user
 
 __all__ = ["map_claims"]
@@ -39,13 +40,12 @@ def _impersonator(claims: Mapping[str, Any]) -> Impersonator | None:
 
 
 def map_claims(claims: Mapping[str, Any]) -> MappedClaims:
-    role, roles = primary_role(as_str(claims.get("role")), str_tuple(claims.get("roles")))
     return MappedClaims(
         user=standard_user(claims),
         session_id=as_str(claims.get("sid")),
         organization_id=as_str(claims.get("org_id")),
-        role=role,
-        roles=roles,
+        role=as_str(claims.get("role")),
+        roles=str_tuple(claims.get("roles")),
         permissions=str_tuple(claims.get("permissions")),
         entitlements=str_tuple(claims.get("entitlements")),
         feature_flags=str_tuple(claims.get("feature_flags")),

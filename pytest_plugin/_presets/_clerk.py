@@ -66,8 +66,13 @@ def _clerk_v2(persona: Persona) -> dict[str, Any]:
             fea.append(entry)
     if fea:
         claims["fea"] = ",".join(fea)
-    if persona.entitlements:
-        claims["pla"] = ",".join(dict.fromkeys(_clerk_scoped(plan) for plan in persona.entitlements))
+    plans = (*persona.plans, *persona.entitlements)
+    if plans:
+        claims["pla"] = ",".join(dict.fromkeys(_clerk_scoped(plan) for plan in plans))
+    if persona.session_status is not None:
+        claims["sts"] = persona.session_status
+    if persona.factor_verification_age is not None:
+        claims["fva"] = list(persona.factor_verification_age)
     if persona.organization_id:
         org: dict[str, Any] = {"id": persona.organization_id}
         if persona.organization_slug:
@@ -117,7 +122,9 @@ CLERK: Final = Preset(
     issuer_form="https://fake{n}.clerk.accounts.dev",
     subject="user_2FAKE00000000000000000000",
     session_id="sess_2FAKE00000000000000000000",
-    supports=COMMON | _ORGANIZATION | {"entitlements", "feature_flags"},
+    supports=COMMON
+    | _ORGANIZATION
+    | {"entitlements", "feature_flags", "plans", "session_status", "factor_verification_age"},
     encoder=_clerk_v2,
     jwks_of=same_path_jwks,
     audience_of=no_audience,

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from asgi_authinfo.claims.oidc import PROFILE_FIELDS
+from asgi_authinfo import Address
+from asgi_authinfo.claims.oidc import PROFILE_FIELDS, STRUCTURED_READERS
 
 from .._persona import Persona
 from ._urls import under_issuer
 
 __all__ = ["COMMON", "NO_TIMES", "PROFILE", "USER", "UUID_SESSION", "UUID_SUBJECT", "Preset"]
 
-PROFILE: Final = PROFILE_FIELDS
+PROFILE: Final = (*PROFILE_FIELDS, *STRUCTURED_READERS)
 """The OIDC profile fields, written as top-level claims of the same names."""
 USER: Final = frozenset({"user_id", *PROFILE})
 """A user and their OIDC profile, without sessions or impersonation."""
@@ -24,6 +26,15 @@ NO_TIMES: Final = frozenset({"nbf", "jti"})
 UUID_SUBJECT: Final = "fa4e0000-0000-4000-8000-000000000001"
 """The default ``sub`` of providers whose user ids are UUIDs."""
 UUID_SESSION: Final = "fa4e0000-0000-4000-8000-00000000005e"
+
+
+def _claim_value(value: Any) -> Any:
+    """A profile value as its OIDC claim: ``address`` an object, ``updated_at`` epoch seconds."""
+    if isinstance(value, Address):
+        return {f.name: getattr(value, f.name) for f in fields(value) if getattr(value, f.name) is not None}
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    return value
 
 
 def _nothing(claims: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,7 +118,7 @@ class Preset:
         for name in self.profile:
             value = getattr(persona, name)
             if value is not None:
-                claims[name] = value
+                claims[name] = _claim_value(value)
         claims.update(self.encoder(persona))
         return claims
 

@@ -18,22 +18,11 @@ MakeAuthInfo: TypeAlias = Callable[..., AuthInfo]
 def build_auth_info(mapped: MappedClaims, claims: Mapping[str, Any] | None = None) -> AuthInfo:
     """What the verifier does with a mapper's result: every mapped field lands on ``AuthInfo``."""
     return AuthInfo(
-        user=mapped.user,
         issuer=ISSUER,
         subject=mapped.user.id,
         access_token="t",
         claims=MappingProxyType(dict(claims or {})),
-        session_id=mapped.session_id,
-        organization_id=mapped.organization_id,
-        organization_slug=mapped.organization_slug,
-        role=mapped.role,
-        roles=mapped.roles,
-        permissions=mapped.permissions,
-        entitlements=mapped.entitlements,
-        feature_flags=mapped.feature_flags,
-        scopes=mapped.scopes,
-        impersonator=mapped.impersonator,
-        org_prefix=mapped.org_prefix,
+        **mapped.auth_info_fields(),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from asgi_authinfo import AuthInfo, Impersonator, User
 from asgi_authinfo.claims import resolve
 from asgi_authinfo.claims.workos import map_claims
@@ -104,13 +106,20 @@ def test_profile_claims_from_a_jwt_template() -> None:
     )
 
 
-def test_primary_role_joins_roles(make_auth_info: MakeAuthInfo) -> None:
+def test_role_and_roles_kept_as_sent(make_auth_info: MakeAuthInfo) -> None:
+    # authkit-nextjs withAuth() gives `role` and `roles` as the token has them (issue 18).
     mapped = map_claims({"sub": "u", "role": "admin", "roles": ["billing", "support"]})
     assert mapped.role == "admin"
-    assert mapped.roles == ("admin", "billing", "support")
+    assert mapped.roles == ("billing", "support")
     auth = make_auth_info(mapped)
     assert auth.has(role="support")
     assert auth.has(role="admin")
+    assert "admin" in auth.scopes
+
+    only_role = map_claims({"sub": "u", "role": "member"})
+    assert only_role.role == "member"
+    assert only_role.roles == ()
+    assert make_auth_info(only_role).has(role="member")
 
     only_roles = map_claims({"sub": "u", "roles": ["billing"]})
     assert only_roles.role is None
@@ -141,3 +150,29 @@ def test_wrong_types_read_as_absent() -> None:
     assert mapped.feature_flags == ()
     assert mapped.impersonator is None
     assert mapped.user == User(id="u")
+
+
+# The access-token payload of workos/workos-node src/user-management/session.spec.ts at
+# 13c4f7f0b0b2e296f670c0670c077bc9e3906fec ("refresh ... returns a successful response"), decoded;
+# Session.authenticate() answers sessionId, organizationId, role, permissions and no roles for it.
+WORKOS_NODE_SESSION: dict[str, Any] = {
+    "sub": "1234567890",
+    "name": "John Doe",
+    "iat": 1516239022,
+    "sid": "session_123",
+    "org_id": "org_123",
+    "role": "member",
+    "permissions": ["posts:create", "posts:delete"],
+}
+
+
+@pytest.mark.anyio
+async def test_workos_node_session_fixture() -> None:
+    from tests.providers._support import round_trip
+
+    auth = await round_trip("workos", WORKOS_NODE_SESSION)
+    assert (auth.session_id, auth.organization_id) == ("session_123", "org_123")
+    assert (auth.role, auth.roles) == ("member", ())
+    assert auth.permissions == ("posts:create", "posts:delete")
+    assert auth.user.name == "John Doe"
+    assert auth.has(role="member") and auth.has(permission="posts:delete")

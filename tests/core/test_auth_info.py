@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from asgi_authinfo import ANONYMOUS_USER, AuthInfo, Impersonator, InvalidTokenError, NoAuthInfo, User
+from asgi_authinfo import (
+    ANONYMOUS_USER,
+    Address,
+    AuthInfo,
+    Impersonator,
+    InvalidTokenError,
+    NoAuthInfo,
+    User,
+)
 
 
 def make(**fields: object) -> AuthInfo:
@@ -126,13 +134,19 @@ def test_to_dict_covers_every_field() -> None:
             family_name="Lovelace", picture="https://p.example/a.png", phone_number="+100",
             phone_number_verified=False, is_anonymous=False,
             custom_attributes=MappingProxyType({"plan": "pro", "tags": ("a",)}),
+            middle_name="B", nickname="ada", preferred_username="ada.l", profile="https://p.example/ada",
+            website="https://ada.example", gender="female", birthdate="1815-12-10", zoneinfo="Europe/London",
+            locale="en-GB", address=Address(locality="London", country="UK"),
+            updated_at=datetime(2030, 1, 1, tzinfo=UTC),
         ),
         claims=MappingProxyType({"sub": "user_1", "list": (1, MappingProxyType({"k": "v"}))}),
         session_id="sess_1", organization_id="org_1", organization_slug="acme", role="admin",
         roles=("admin",), permissions=("p",), entitlements=("e",), feature_flags=("f",),
         scopes=("openid",), impersonator=Impersonator(subject="admin_1"),
         expires_at=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC), org_prefix="org:",
-        userinfo=MappingProxyType({"sub": "user_1"}), userinfo_error="down",
+        userinfo=MappingProxyType({"sub": "user_1"}), userinfo_error="down", plans=("pro",),
+        session_status="active", provider_role="admin", provider_roles=("realm:admin",),
+        factor_verification_age=(1, -1),
     )  # fmt: skip
     assert auth.to_dict() == {
         "user": {
@@ -140,19 +154,27 @@ def test_to_dict_covers_every_field() -> None:
             "given_name": "Ada", "family_name": "Lovelace", "picture": "https://p.example/a.png",
             "phone_number": "+100", "phone_number_verified": False, "is_anonymous": False,
             "custom_attributes": {"plan": "pro", "tags": ["a"]},
+            "middle_name": "B", "nickname": "ada", "preferred_username": "ada.l",
+            "profile": "https://p.example/ada", "website": "https://ada.example", "gender": "female",
+            "birthdate": "1815-12-10", "zoneinfo": "Europe/London", "locale": "en-GB",
+            "address": {"formatted": None, "street_address": None, "locality": "London", "region": None,
+                        "postal_code": None, "country": "UK"},
+            "updated_at": "2030-01-01T00:00:00+00:00",
         },
         "issuer": "https://issuer.example", "subject": "user_1",
         "token_identifier": "https://issuer.example|user_1", "session_id": "sess_1",
         "organization_id": "org_1", "organization_slug": "acme", "role": "admin", "roles": ["admin"],
         "permissions": ["p"], "entitlements": ["e"], "feature_flags": ["f"], "scopes": ["openid"],
         "impersonator": {"subject": "admin_1", "email": None, "reason": None},
-        "expires_at": "2030-01-02T03:04:05+00:00",
+        "expires_at": "2030-01-02T03:04:05+00:00", "plans": ["pro"], "session_status": "active",
+        "provider_role": "admin", "provider_roles": ["realm:admin"], "factor_verification_age": [1, -1],
         "claims": {"sub": "user_1", "list": [1, {"k": "v"}]},
     }  # fmt: skip
     assert list(auth.to_dict()) == [
         "user", "issuer", "subject", "token_identifier", "session_id", "organization_id",
         "organization_slug", "role", "roles", "permissions", "entitlements", "feature_flags",
-        "scopes", "impersonator", "expires_at", "claims",
+        "scopes", "impersonator", "expires_at", "plans", "session_status", "provider_role",
+        "provider_roles", "factor_verification_age", "claims",
     ]  # fmt: skip
     # every field is either in the dict or deliberately left out (the token, the preset's org
     # prefix, the raw userinfo answer and its error)

@@ -53,7 +53,8 @@ def test_a_persona_describes_every_normalized_field() -> None:
     from pytest_plugin._persona import PERSONA_FIELDS
 
     user = {"user_id" if f.name == "id" else f.name for f in fields(User)}
-    mapped = {f.name for f in fields(MappedClaims)} - {"user", "org_prefix"}  # org_prefix: the preset's
+    derived = {"user", "org_prefix", "provider_role", "provider_roles"}  # the preset's, from role/roles
+    mapped = {f.name for f in fields(MappedClaims)} - derived
     assert user | mapped <= set(PERSONA_FIELDS)
 
 

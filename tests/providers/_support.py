@@ -84,6 +84,22 @@ def fields(auth: AuthInfo) -> dict[str, Any]:
     return data
 
 
+_LATER_PROFILE = (
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "address",
+    "updated_at",
+)
+"""The OIDC Core §5.1 claims ``User`` carries since issue 18."""
+
+
 def user_fields(user_id: str, **values: Any) -> dict[str, Any]:
     """``AuthInfo.to_dict()["user"]`` as expected: every field absent unless given."""
     expected: dict[str, Any] = {
@@ -98,6 +114,7 @@ def user_fields(user_id: str, **values: Any) -> dict[str, Any]:
         "phone_number_verified": None,
         "is_anonymous": False,
         "custom_attributes": {},
+        **dict.fromkeys(_LATER_PROFILE),
     }
     unknown = set(values) - set(expected)
     assert not unknown, unknown
@@ -119,6 +136,11 @@ def auth_fields(user: dict[str, Any], **values: Any) -> dict[str, Any]:
         "feature_flags": [],
         "scopes": [],
         "impersonator": None,
+        "plans": [],
+        "session_status": None,
+        "provider_role": None,
+        "provider_roles": [],
+        "factor_verification_age": None,
     }
     unknown = set(values) - set(expected)
     assert not unknown, unknown

@@ -103,7 +103,11 @@ def keycloak_tokens(draw: st.DrawFn) -> Case:
     if organization is not None:
         claims["organization"] = organization[0]
     roles = list(dict.fromkeys([*realm_roles, *(f"{c}:{r}" for c, rs in clients.items() for r in rs)]))
-    user = user_fields(sub, custom_attributes={} if username is None else {"preferred_username": username})
+    user = user_fields(
+        sub,
+        preferred_username=username,
+        custom_attributes={} if username is None else {"preferred_username": username},
+    )
     expected = auth_fields(
         user,
         session_id=sid,
@@ -112,6 +116,11 @@ def keycloak_tokens(draw: st.DrawFn) -> Case:
         role=_sole(roles),
         roles=roles,
         scopes=scopes,
+        provider_roles=list(
+            dict.fromkeys(
+                [*(f"realm:{r}" for r in realm_roles), *(f"{c}:{r}" for c, rs in clients.items() for r in rs)]
+            )
+        ),
     )
     return claims, expected
 
@@ -172,7 +181,7 @@ def entra_tokens(draw: st.DrawFn) -> Case:
         claims["scp"] = " ".join(scopes)
     _put(claims, name=name, preferred_username=username)
     custom = {"oid": oid} | ({} if username is None else {"preferred_username": username})
-    user = user_fields(sub, name=name, custom_attributes=custom)
+    user = user_fields(sub, name=name, preferred_username=username, custom_attributes=custom)
     expected = auth_fields(user, organization_id=tid, role=_sole(roles), roles=roles, scopes=scopes)
     return claims, expected
 

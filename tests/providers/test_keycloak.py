@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from asgi_authinfo import providers
+from asgi_authinfo import AuthInfo, providers
 from asgi_authinfo.claims import resolve
 from asgi_authinfo.claims.keycloak import map_claims, mapper
 
@@ -154,3 +154,40 @@ async def test_helper_verifies_a_keycloak_token_end_to_end() -> None:
 async def test_round_trip(case: Case) -> None:
     claims, expected = case
     assert normalized(await round_trip("keycloak", claims)) == expected
+
+
+def test_realm_and_client_roles_stay_apart() -> None:
+    """Issue 18: a realm role and a client role of the same name are told apart."""
+    token = {
+        **ACCESS_TOKEN,
+        "realm_access": {"roles": ["admin", "offline_access"]},
+        "resource_access": {
+            "orders-api": {"roles": ["admin", "orders:read"]},
+            "account": {"roles": ["admin"]},
+        },
+    }
+    for read in (map_claims, mapper(client_id="orders-api")):
+        mapped = read(token)
+        assert mapped.user.preferred_username == "ada"
+        assert mapped.user.custom_attributes == {"preferred_username": "ada"}  # kept from before
+        assert mapped.provider_roles == (
+            "realm:admin",
+            "realm:offline_access",
+            "orders-api:admin",
+            "orders-api:orders:read",
+            "account:admin",
+        )
+        auth = AuthInfo(
+            issuer="https://i", subject=mapped.user.id, access_token="t", **mapped.auth_info_fields()
+        )
+        assert auth.has(role="realm:admin") and auth.has(role="orders-api:admin")
+        assert auth.has(role="admin")  # realm or your API's client, as before
+        assert "realm:admin" in auth.scopes  # Starlette's requires("realm:admin")
+    realm_only = mapper(client_id="orders-api")(
+        {**token, "resource_access": {"orders-api": {"roles": ["orders:read"]}}}
+    )
+    auth = AuthInfo(issuer="https://i", subject="s", access_token="t", **realm_only.auth_info_fields())
+    assert auth.has(role="realm:admin") and not auth.has(role="orders-api:admin")
+    client_only = map_claims({**token, "realm_access": {"roles": []}})
+    auth = AuthInfo(issuer="https://i", subject="s", access_token="t", **client_only.auth_info_fields())
+    assert auth.has(role="orders-api:admin") and not auth.has(role="realm:admin")

@@ -96,6 +96,8 @@ async def test_profile_and_custom_attributes_are_merged_into_user() -> None:
         assert (user.given_name, user.family_name) == ("Doe", "John")
         assert user.phone_number == "0805551112" and user.phone_number_verified is True
         assert user.custom_attributes == {"plan": "pro", "seats": 12}  # the userinfo answer wins
+        assert user.gender == "male"  # OIDC profile claims only userinfo sends are typed too
+        assert user.updated_at is not None and int(user.updated_at.timestamp()) == 1694947082
         assert auth.roles == ("admin",)  # authorization stays with the signed token
         assert auth.userinfo is not None and auth.userinfo["gender"] == "male"
         assert auth.userinfo["x_web3"] == {"accounts": ()}
