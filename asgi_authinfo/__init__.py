@@ -5,10 +5,13 @@ from __future__ import annotations
 from . import claims, providers
 from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
 from ._claim_checks import ClaimCheck, ClaimIn
+from ._dpop import DpopRequest, InMemoryReplayCache, ReplayCache, jwk_thumbprint, read_dpop
 from ._errors import (
     AuthError,
+    DpopBindingError,
     ErrorCode,
     InsufficientScopeError,
+    InvalidDpopProofError,
     InvalidRequestError,
     InvalidTokenError,
     IssuerUnavailableError,
@@ -38,9 +41,13 @@ __all__ = [
     "ClaimCheck",
     "ClaimIn",
     "Cookie",
+    "DpopBindingError",
+    "DpopRequest",
     "ErrorCode",
     "Impersonator",
+    "InMemoryReplayCache",
     "InsufficientScopeError",
+    "InvalidDpopProofError",
     "InvalidRequestError",
     "InvalidTokenError",
     "Issuer",
@@ -52,6 +59,7 @@ __all__ = [
     "Observer",
     "Outcome",
     "QueryParam",
+    "ReplayCache",
     "Requirement",
     "Scopes",
     "TokenCache",
@@ -62,6 +70,8 @@ __all__ = [
     "check",
     "claims",
     "get_auth",
+    "jwk_thumbprint",
     "providers",
+    "read_dpop",
     "requires",
 ]

@@ -11,8 +11,10 @@ from typing import ClassVar, Final, Literal
 
 __all__ = [
     "AuthError",
+    "DpopBindingError",
     "ErrorCode",
     "InsufficientScopeError",
+    "InvalidDpopProofError",
     "InvalidRequestError",
     "InvalidTokenError",
     "IssuerUnavailableError",
@@ -42,6 +44,11 @@ ErrorCode = Literal[
     "issuer_unavailable",
     "insufficient_scope",
     "userinfo_refused",
+    "invalid_dpop_proof",
+    "dpop_replay",
+    "dpop_binding_mismatch",
+    "dpop_required",
+    "dpop_disabled",
 ]
 
 _SHOWN_LIMIT: Final = 80
@@ -104,6 +111,29 @@ class InvalidTokenError(AuthError):
     """The token was read but refused: malformed, expired, wrong issuer, bad signature, ..."""
 
     default_code = "malformed"
+
+
+class InvalidDpopProofError(AuthError):
+    """A DPoP proof is missing, malformed or not for this request (RFC 9449 §7.1): a ``DPoP`` challenge."""
+
+    error = "invalid_dpop_proof"
+    default_code = "invalid_dpop_proof"
+    scheme: ClassVar[str] = "DPoP"
+
+    def __init__(self, description: str, *, code: ErrorCode | None = None, algs: str | None = None) -> None:
+        super().__init__(description, code=code)
+        self.algs = algs
+
+
+class DpopBindingError(InvalidTokenError):
+    """A token's DPoP binding (``cnf.jkt``) and how it was sent disagree (RFC 9449 §6.1, §7.2)."""
+
+    default_code: ClassVar[ErrorCode] = "dpop_binding_mismatch"
+    scheme: ClassVar[str] = "DPoP"
+
+    def __init__(self, description: str, *, code: ErrorCode | None = None, algs: str | None = None) -> None:
+        super().__init__(description, code=code)
+        self.algs = algs
 
 
 class IssuerUnavailableError(AuthError):

@@ -76,6 +76,10 @@ class Issuer:
     """Multi-tenant issuers (``{tenantid}`` in ``issuer``): the tenants allowed to sign in."""
     any_tenant: bool = False
     """Multi-tenant issuers: accept every tenant (an explicit opt-in; prefer ``tenants``)."""
+    dpop: Literal["allowed", "required", "disabled"] = "allowed"
+    """DPoP (RFC 9449): ``"allowed"`` takes bearer and DPoP tokens, ``"required"`` only DPoP-bound
+    tokens with a proof, ``"disabled"`` refuses the DPoP scheme. A DPoP-bound token (``cnf.jkt``)
+    is never accepted as a bearer token."""
     mapper: ClaimMapper = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +94,8 @@ class Issuer:
             check_url("userinfo_uri", self.userinfo_uri)
         if self.userinfo not in (False, True, "required"):
             raise ValueError(f"userinfo must be False, True or 'required', got {self.userinfo!r}")
+        if self.dpop not in ("allowed", "required", "disabled"):
+            raise ValueError(f"dpop must be 'allowed', 'required' or 'disabled', got {self.dpop!r}")
         set_ = object.__setattr__
         set_(self, "tenants", _tuple_of_str("tenants", self.tenants))
         self._check_template()

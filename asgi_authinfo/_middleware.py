@@ -10,6 +10,7 @@ from asgiref.compatibility import guarantee_single_callable
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
+from ._dpop import normalized_url, read_dpop
 from ._errors import AuthError, InvalidRequestError
 from ._guards import missing_token
 from ._issuer import Issuer
@@ -45,6 +46,7 @@ class AuthInfoMiddleware:
         client: httpx.AsyncClient | None = None,
         realm: str = "api",
         observer: Observer | None = None,
+        dpop_origin: str | None = None,
     ) -> None:
         if (issuers is None) == (verifier is None):
             raise ValueError(
@@ -67,6 +69,11 @@ class AuthInfoMiddleware:
         self.on_invalid = on_invalid
         self.token_sources = sources
         self.realm = realm
+        if dpop_origin is not None and normalized_url(dpop_origin) != dpop_origin.rstrip("/") + "/":
+            raise ValueError(
+                f"dpop_origin must be the public origin, e.g. 'https://api.example.com', got {dpop_origin!r}"
+            )
+        self.dpop_origin = None if dpop_origin is None else dpop_origin.rstrip("/")
 
     async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         kind = scope["type"]
@@ -98,7 +105,8 @@ class AuthInfoMiddleware:
         check or mapper): the verifier logs it and it propagates, so the server answers 500.
         """
         try:
-            token = token_from(self.token_sources, scope)
+            dpop = read_dpop(scope, self.dpop_origin)
+            token = token_from(self.token_sources, scope) if dpop is None else dpop.token
         except AuthError as error:
             return NoAuthInfo(error=error)
         except (UnicodeError, ValueError, TypeError) as exc:
@@ -108,7 +116,7 @@ class AuthInfoMiddleware:
         if token is None:
             return _MISSING
         try:
-            return await self.verifier.verify(token)
+            return await self.verifier.verify(token, dpop=dpop)
         except AuthError as error:
             return NoAuthInfo(error=error)
 

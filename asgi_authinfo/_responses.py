@@ -27,7 +27,10 @@ def challenge(error: AuthError, realm: str) -> str:
         scope = getattr(error, "scope", None)
         if scope:
             parts.append(f'scope="{quotable(scope)}"')
-    return "Bearer " + ", ".join(parts)
+    algs = getattr(error, "algs", None)  # DPoP challenges name the proof algorithms (RFC 9449 §7.1)
+    if algs:
+        parts.append(f'algs="{algs}"')
+    return getattr(error, "scheme", "Bearer") + " " + ", ".join(parts)
 
 
 def error_body(error: AuthError) -> bytes:
