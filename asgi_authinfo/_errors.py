@@ -125,10 +125,10 @@ class InvalidDpopProofError(AuthError):
         self.algs = algs
 
 
-class DpopBindingError(InvalidTokenError):
+class DpopBindingError(AuthError):
     """A token's DPoP binding (``cnf.jkt``) and how it was sent disagree (RFC 9449 §6.1, §7.2)."""
 
-    default_code: ClassVar[ErrorCode] = "dpop_binding_mismatch"
+    default_code = "dpop_binding_mismatch"
     scheme: ClassVar[str] = "DPoP"
 
     def __init__(self, description: str, *, code: ErrorCode | None = None, algs: str | None = None) -> None:
