@@ -76,9 +76,14 @@ def _wrong_htu(draw: Draw, s: _Setup) -> tuple[str, dict[str, str]]:
     other = draw(
         st.sampled_from(["/admin", "/orders/2", "/other"]).map(lambda path: s.url.rstrip("/") + path)
         | st.just(s.url.replace("://", "://evil.", 1))
-        | st.just(s.url.replace("http://", "https://", 1).replace("https://", "http://", 1))
+        | st.just(_other_scheme(s.url))
     )
     return "the proof is for another URL", s.sent(s.proof(claims={"htu": other}))
+
+
+def _other_scheme(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return ("http" if scheme == "https" else "https") + "://" + rest
 
 
 def _stale_iat(draw: Draw, s: _Setup) -> tuple[str, dict[str, str]]:
@@ -124,7 +129,7 @@ def _alg_none(draw: Draw, s: _Setup) -> tuple[str, dict[str, str]]:
 
 def _hmac(draw: Draw, s: _Setup) -> tuple[str, dict[str, str]]:
     alg = draw(st.sampled_from(["HS256", "HS384", "HS512"]))
-    secret = draw(st.binary(min_size=32, max_size=64))
+    secret = draw(st.binary(min_size=64, max_size=96))
     symmetric = {"kty": "oct", "k": base64.urlsafe_b64encode(secret).rstrip(b"=").decode()}
     jwk = draw(st.sampled_from([symmetric, s.key.jwk]))
     proof = jwt.encode(_claims_of(s), secret, algorithm=alg, headers={"typ": "dpop+jwt", "jwk": jwk})
