@@ -132,7 +132,7 @@ def test_to_dict_covers_every_field() -> None:
         roles=("admin",), permissions=("p",), entitlements=("e",), feature_flags=("f",),
         scopes=("openid",), impersonator=Impersonator(subject="admin_1"),
         expires_at=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC), org_prefix="org:",
-        userinfo=MappingProxyType({"sub": "user_1"}), userinfo_error="down",
+        userinfo=MappingProxyType({"sub": "user_1"}), userinfo_error="down", dpop_jkt="jkt_1",
     )  # fmt: skip
     assert auth.to_dict() == {
         "user": {
@@ -146,13 +146,13 @@ def test_to_dict_covers_every_field() -> None:
         "organization_id": "org_1", "organization_slug": "acme", "role": "admin", "roles": ["admin"],
         "permissions": ["p"], "entitlements": ["e"], "feature_flags": ["f"], "scopes": ["openid"],
         "impersonator": {"subject": "admin_1", "email": None, "reason": None},
-        "expires_at": "2030-01-02T03:04:05+00:00",
+        "expires_at": "2030-01-02T03:04:05+00:00", "dpop_jkt": "jkt_1",
         "claims": {"sub": "user_1", "list": [1, {"k": "v"}]},
     }  # fmt: skip
     assert list(auth.to_dict()) == [
         "user", "issuer", "subject", "token_identifier", "session_id", "organization_id",
         "organization_slug", "role", "roles", "permissions", "entitlements", "feature_flags",
-        "scopes", "impersonator", "expires_at", "claims",
+        "scopes", "impersonator", "expires_at", "dpop_jkt", "claims",
     ]  # fmt: skip
     # every field is either in the dict or deliberately left out (the token, the preset's org
     # prefix, the raw userinfo answer and its error)
