@@ -49,6 +49,8 @@ _PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"
 _MAX_JTI_CHARS: Final = 256
 _KEYS_KEPT: Final = 1024
 _DEFAULT_PORTS: Final = {"http": "80", "https": "443"}
+_WEBSOCKET_SCHEMES: Final = {"ws": "http", "wss": "https"}
+"""A WebSocket handshake is an HTTP GET: ``wss://host/x`` and ``https://host/x`` name the same resource."""
 _PERCENT: Final = re.compile(r"%[0-9A-Fa-f]{2}")
 _UNRESERVED: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -74,8 +76,9 @@ def access_token_hash(token: str) -> str:
 def normalized_url(url: str) -> str | None:
     """``url`` without query and fragment, normalized per RFC 3986 §6.2.2 and §6.2.3; None if not absolute.
 
-    Scheme and host are lowercased, a default port dropped, an empty path becomes ``/``, percent
-    escapes of unreserved characters are decoded and the others uppercased.
+    Scheme and host are lowercased (``ws``/``wss`` read as ``http``/``https``), a default port
+    dropped, an empty path becomes ``/``, percent escapes of unreserved characters are decoded and
+    the others uppercased.
     """
     try:
         parts = urlsplit(url)
@@ -83,6 +86,7 @@ def normalized_url(url: str) -> str | None:
     except ValueError:
         return None
     scheme = parts.scheme.lower()
+    scheme = _WEBSOCKET_SCHEMES.get(scheme, scheme)
     host = parts.hostname
     if scheme not in _DEFAULT_PORTS or not host:
         return None
@@ -116,7 +120,7 @@ def request_url(scope: Any, origin: str | None = None) -> str:
     if raw:
         path = raw.decode("latin-1").partition("?")[0]
     if origin is None:
-        scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme", "http"))
+        scheme = scope.get("scheme", "http")
         host = None
         for name, value in scope.get("headers", ()):
             if name == b"host":
@@ -144,9 +148,7 @@ def read_dpop(scope: Any, origin: str | None = None) -> DpopRequest | None:
         elif name == b"dpop":
             proofs.append(value)
     if authorization is None:
-        if proofs:
-            return None  # a proof without a DPoP token: nothing to bind it to; the token decides
-        return None
+        return None  # a proof without a DPoP token has nothing to bind: the token sources decide
     scheme, _, credentials = authorization.decode("latin-1").strip(" ").partition(" ")
     if scheme.lower() != "dpop":
         return None
