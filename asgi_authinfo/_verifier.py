@@ -112,10 +112,10 @@ class TokenVerifier:
         auth = await self._verify_token(token)
         if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
             return auth
-        await self._check_sender(auth, dpop)
+        await self.check_sender(auth, dpop)
         return auth
 
-    async def _check_sender(self, auth: AuthInfo, dpop: DpopRequest | None) -> None:
+    async def check_sender(self, auth: AuthInfo, dpop: DpopRequest | None) -> None:
         """The issuer's DPoP policy, the token's binding and the proof agree (RFC 9449 §7)."""
         policy = self._dpop_policy(auth.issuer)
         algs = self.dpop.algs
