@@ -6,6 +6,7 @@ from . import claims, providers
 from ._auth_info import ANONYMOUS_USER, AnonymousUser, AuthInfo, Impersonator, NoAuthInfo, Scopes, User
 from ._claim_checks import ClaimCheck, ClaimIn
 from ._dpop import DpopRequest, InMemoryReplayCache, ReplayCache, jwk_thumbprint, read_dpop
+from ._dpop_nonce import NonceSource, SignedNonces
 from ._errors import (
     AuthError,
     DpopBindingError,
@@ -16,6 +17,7 @@ from ._errors import (
     InvalidTokenError,
     IssuerUnavailableError,
     MissingTokenError,
+    UseDpopNonceError,
 )
 from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
@@ -56,15 +58,18 @@ __all__ = [
     "MappedClaims",
     "MissingTokenError",
     "NoAuthInfo",
+    "NonceSource",
     "Observer",
     "Outcome",
     "QueryParam",
     "ReplayCache",
     "Requirement",
     "Scopes",
+    "SignedNonces",
     "TokenCache",
     "TokenSource",
     "TokenVerifier",
+    "UseDpopNonceError",
     "User",
     "__version__",
     "check",

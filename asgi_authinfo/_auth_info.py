@@ -168,7 +168,7 @@ class AuthInfo:
     """The issuer's userinfo answer (read-only) when ``Issuer(userinfo=True)`` fetched it."""
     userinfo_error: str | None = field(default=None, repr=False, metadata=_NOT_IN_DICT)
     """Why the userinfo endpoint could not enrich ``user``; the token's own claims were kept."""
-    dpop_jkt: str | None = None
+    dpop_jkt: str | None = field(default=None, metadata=_NOT_IN_DICT)
     """The DPoP key thumbprint (``cnf.jkt``) this sender-constrained request proved it holds (RFC 9449)."""
 
     def __post_init__(self) -> None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-from ._errors import AuthError, DpopBindingError, InvalidDpopProofError, shown
+from ._dpop_nonce import NonceSource
+from ._errors import AuthError, DpopBindingError, InvalidDpopProofError, UseDpopNonceError, shown
 from ._jose import VerifyingKey, key_from_jwk, parse, verify_signature
 from ._token_sources import is_token68
 
@@ -227,7 +228,13 @@ class DpopChecker:
         max_age: float = 60.0,
         leeway: float = 5.0,
         replay_cache: ReplayCache | None = None,
+        nonces: NonceSource | None = None,
     ) -> None:
+        if nonces is not None and not isinstance(nonces, NonceSource):
+            raise ValueError(
+                "dpop_nonces must be a NonceSource (current() and accepts(nonce)), e.g. SignedNonces()"
+            )
+        self.nonces = nonces
         self.algorithms = tuple(algorithms)
         refused = [alg for alg in self.algorithms if alg not in (*DEFAULT_DPOP_ALGORITHMS, "RS384", "RS512")]
         if not self.algorithms or refused:
@@ -288,6 +295,16 @@ class DpopChecker:
                 "the DPoP proof is signed by another key than the one the token is bound to (cnf.jkt)",
                 algs=self.algs,
             )
+        nonces = self.nonces
+        if nonces is not None:
+            nonce = claims.get("nonce")
+            if not isinstance(nonce, str) or not nonces.accepts(nonce):
+                raise UseDpopNonceError(
+                    "the DPoP proof needs the server's current nonce: make a new proof with the "
+                    "`nonce` claim set to the DPoP-Nonce header of this answer",
+                    nonce=nonces.current(),
+                    algs=self.algs,
+                )
         jti = claims["jti"]
         if not await self.replay_cache.first_use(
             f"{thumbprint}:{jti}", claims["iat"] + self.max_age + self.leeway

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
+    "UseDpopNonceError",
     "ago",
     "shown",
     "utc",
@@ -49,6 +50,7 @@ ErrorCode = Literal[
     "dpop_binding_mismatch",
     "dpop_required",
     "dpop_disabled",
+    "use_dpop_nonce",
 ]
 
 _SHOWN_LIMIT: Final = 80
@@ -116,13 +118,24 @@ class InvalidTokenError(AuthError):
 class InvalidDpopProofError(AuthError):
     """A DPoP proof is missing, malformed or not for this request (RFC 9449 §7.1): a ``DPoP`` challenge."""
 
-    error = "invalid_dpop_proof"
-    default_code = "invalid_dpop_proof"
+    error: ClassVar[str | None] = "invalid_dpop_proof"
+    default_code: ClassVar[ErrorCode] = "invalid_dpop_proof"
     scheme: ClassVar[str] = "DPoP"
 
     def __init__(self, description: str, *, code: ErrorCode | None = None, algs: str | None = None) -> None:
         super().__init__(description, code=code)
         self.algs = algs
+
+
+class UseDpopNonceError(InvalidDpopProofError):
+    """The proof lacks the server's current nonce (RFC 9449 §8): the answer carries ``DPoP-Nonce``."""
+
+    error = "use_dpop_nonce"
+    default_code = "use_dpop_nonce"
+
+    def __init__(self, description: str, *, nonce: str, algs: str | None = None) -> None:
+        super().__init__(description, algs=algs)
+        self.nonce = nonce
 
 
 class DpopBindingError(AuthError):

@@ -68,6 +68,9 @@ class Refusal:
             why = ("WWW-Authenticate", challenge(error, realm))
             close_code = 1008  # policy violation
         headers = dict((why, ("Cache-Control", "no-store"), ("Content-Type", "application/json")))
+        nonce = getattr(error, "nonce", None)
+        if nonce:  # RFC 9449 §8: the nonce the client's next proof must carry
+            headers["DPoP-Nonce"] = nonce
         reason_bytes = f"{error.code}: {error.description}".encode()[:_CLOSE_REASON_BYTES]
         close_reason = reason_bytes.decode("utf-8", "ignore")  # a cut inside a character drops it
         return cls(error.status, headers, error_body(error), close_code, close_reason)

@@ -12,6 +12,7 @@ import httpx
 
 from ._auth_info import AuthInfo, freeze
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
+from ._dpop_nonce import NonceSource
 from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown
 from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import KeySources
@@ -62,6 +63,7 @@ class TokenVerifier:
         dpop_max_age: float = 60.0,
         dpop_algorithms: Sequence[str] = DEFAULT_DPOP_ALGORITHMS,
         dpop_replay_cache: ReplayCache | None = None,
+        dpop_nonces: NonceSource | None = None,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
@@ -93,7 +95,11 @@ class TokenVerifier:
             TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
         )
         self.dpop = DpopChecker(
-            now=now, algorithms=dpop_algorithms, max_age=dpop_max_age, replay_cache=dpop_replay_cache
+            now=now,
+            algorithms=dpop_algorithms,
+            max_age=dpop_max_age,
+            replay_cache=dpop_replay_cache,
+            nonces=dpop_nonces,
         )
         self._dpop_required = any(issuer.dpop == "required" for issuer in self.issuers)
 

@@ -146,18 +146,18 @@ def test_to_dict_covers_every_field() -> None:
         "organization_id": "org_1", "organization_slug": "acme", "role": "admin", "roles": ["admin"],
         "permissions": ["p"], "entitlements": ["e"], "feature_flags": ["f"], "scopes": ["openid"],
         "impersonator": {"subject": "admin_1", "email": None, "reason": None},
-        "expires_at": "2030-01-02T03:04:05+00:00", "dpop_jkt": "jkt_1",
+        "expires_at": "2030-01-02T03:04:05+00:00",
         "claims": {"sub": "user_1", "list": [1, {"k": "v"}]},
     }  # fmt: skip
     assert list(auth.to_dict()) == [
         "user", "issuer", "subject", "token_identifier", "session_id", "organization_id",
         "organization_slug", "role", "roles", "permissions", "entitlements", "feature_flags",
-        "scopes", "impersonator", "expires_at", "dpop_jkt", "claims",
+        "scopes", "impersonator", "expires_at", "claims",
     ]  # fmt: skip
     # every field is either in the dict or deliberately left out (the token, the preset's org
-    # prefix, the raw userinfo answer and its error)
+    # prefix, the raw userinfo answer and its error, the DPoP key thumbprint)
     left_out = {f.name for f in dataclasses.fields(AuthInfo)} - set(auth.to_dict())
-    assert left_out == {"access_token", "org_prefix", "userinfo", "userinfo_error"}
+    assert left_out == {"access_token", "org_prefix", "userinfo", "userinfo_error", "dpop_jkt"}
 
 
 def test_no_auth_info_mirrors_every_auth_info_field() -> None:

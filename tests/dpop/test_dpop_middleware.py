@@ -77,7 +77,6 @@ async def test_dpop_request_is_signed_in_with_the_key_thumbprint(
         )
     assert response.status_code == 200
     assert response.json()["jkt"] == key.thumbprint
-    assert response.json()["auth"]["dpop_jkt"] == key.thumbprint
 
 
 async def test_cached_token_still_needs_a_fresh_proof_every_request(fake: FakeIssuer, clock: Clock) -> None:
