@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from ._errors import InvalidDpopProofError
+from ._errors import InvalidDpopProofError, InvalidRequestError
 from ._token_sources import is_token68
 
 __all__ = ["DpopRequest", "normalized_url", "read_dpop", "request_url"]
@@ -86,14 +86,17 @@ def request_url(scope: Any, origin: str | None = None) -> str:
 def read_dpop(scope: Any, origin: str | None = None) -> DpopRequest | None:
     """The DPoP token and proof of a request with ``Authorization: DPoP``; None for other schemes.
 
-    Exactly one ``DPoP`` header must be sent (RFC 9449 §4.3 check 1). Reading the
-    ``Authorization`` header twice is ``BearerHeader``'s job; here the first one decides.
+    Exactly one ``DPoP`` header must be sent (RFC 9449 §4.3 check 1), and one ``Authorization``.
     """
     authorization: bytes | None = None
     proofs: list[bytes] = []
     for name, value in scope.get("headers", ()):
         name = name.lower()
-        if name == b"authorization" and authorization is None:
+        if name == b"authorization":
+            if authorization is not None:
+                raise InvalidRequestError(
+                    "the request has more than one Authorization header", code="invalid_request"
+                )
             authorization = value
         elif name == b"dpop":
             proofs.append(value)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from asgi_authinfo import AuthInfoMiddleware, TokenVerifier, get_auth, read_dpop
+from asgi_authinfo import AuthInfoMiddleware, InvalidRequestError, TokenVerifier, get_auth, read_dpop
 from pytest_plugin import Clock, FakeIssuer, dpop_key
 
 pytestmark = pytest.mark.anyio
@@ -92,3 +92,10 @@ def test_read_dpop_ignores_other_schemes_and_reads_the_request() -> None:
         "GET",
         "http://api.example.com/live",
     )
+
+
+def test_read_dpop_refuses_two_authorization_headers() -> None:
+    scope = handshake({"DPoP": "x.y.z"})
+    scope["headers"] += [(b"authorization", b"DPoP abc"), (b"authorization", b"Bearer def")]
+    with pytest.raises(InvalidRequestError, match="more than one Authorization"):
+        read_dpop(scope)
