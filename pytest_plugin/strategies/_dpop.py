@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -198,7 +199,8 @@ def invalid_dpop_requests(
     setup = _Setup(fake, bound, fake.token(cnf=bound.cnf), method, url, max_age, leeway)
     code, build = DPOP_KINDS[kind]
     if kind == "replayed_jti":
-        jti = draw(st.text("abcdef0123456789", min_size=8, max_size=32))
+        # unique per example, so examples sent to one server never replay each other's primer
+        jti = draw(st.text("abcdef0123456789", min_size=1, max_size=32)) + "-" + uuid.uuid4().hex
         first = setup.sent(setup.proof(jti=jti))
         again = draw(st.booleans())
         headers = first if again else setup.sent(setup.proof(jti=jti, at=fake.now() - 1))
