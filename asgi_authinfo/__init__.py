@@ -15,16 +15,21 @@ from ._auth_info import (
 )
 from ._bearer_subprotocol import BearerSubprotocol
 from ._claim_checks import ClaimCheck, ClaimIn
+from ._dpop import DpopRequest, InMemoryReplayCache, ReplayCache, jwk_thumbprint, read_dpop
+from ._dpop_nonce import NonceSource, SignedNonces
 from ._errors import (
     AuthError,
+    DpopBindingError,
     ErrorCode,
     InsufficientScopeError,
+    InvalidDpopProofError,
     InvalidRequestError,
     InvalidTokenError,
     IssuerUnavailableError,
     MissingTokenError,
     ReverificationError,
     RevocationsUnavailableError,
+    UseDpopNonceError,
 )
 from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
@@ -56,10 +61,14 @@ __all__ = [
     "ClaimCheck",
     "ClaimIn",
     "Cookie",
+    "DpopBindingError",
+    "DpopRequest",
     "ErrorCode",
     "Impersonator",
+    "InMemoryReplayCache",
     "InMemoryRevocations",
     "InsufficientScopeError",
+    "InvalidDpopProofError",
     "InvalidRequestError",
     "InvalidTokenError",
     "Issuer",
@@ -69,10 +78,12 @@ __all__ = [
     "MappedClaims",
     "MissingTokenError",
     "NoAuthInfo",
+    "NonceSource",
     "Observer",
     "OnVerified",
     "Outcome",
     "QueryParam",
+    "ReplayCache",
     "Requirement",
     "Reverification",
     "ReverificationError",
@@ -80,16 +91,20 @@ __all__ = [
     "RevocationList",
     "RevocationsUnavailableError",
     "Scopes",
+    "SignedNonces",
     "StartupCheckError",
     "TokenCache",
     "TokenSource",
     "TokenVerifier",
+    "UseDpopNonceError",
     "User",
     "UserinfoStore",
     "__version__",
     "check",
     "claims",
     "get_auth",
+    "jwk_thumbprint",
     "providers",
+    "read_dpop",
     "requires",
 ]

@@ -221,6 +221,8 @@ class AuthInfo:
     """The issuer's userinfo answer (read-only) when ``Issuer(userinfo=True)`` fetched it."""
     userinfo_error: str | None = field(default=None, repr=False, metadata=_NOT_IN_DICT)
     """Why the userinfo endpoint could not enrich ``user``; the token's own claims were kept."""
+    dpop_jkt: str | None = field(default=None, metadata=_NOT_IN_DICT)
+    """The DPoP key thumbprint (``cnf.jkt``) this sender-constrained request proved it holds (RFC 9449)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scopes, Scopes):
@@ -355,6 +357,7 @@ class NoAuthInfo:
     org_prefix: None = field(default=None, init=False, repr=False)
     userinfo: None = field(default=None, init=False, repr=False)
     userinfo_error: None = field(default=None, init=False, repr=False)
+    dpop_jkt: None = field(default=None, init=False, repr=False)
     token_identifier: None = field(default=None, init=False, repr=False)
     user_id: None = field(default=None, init=False, repr=False)
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from ._auth_info import AuthInfo
 from ._claim_rules import TIME_CLAIMS, describe_time
+from ._dpop import DpopRequest
 from ._errors import AuthError, ErrorCode, shown
 from ._issuer import Issuer
 from ._jose import ParsedToken, parse
@@ -71,8 +72,12 @@ class Diagnosis:
         return self.auth is not None
 
 
-async def diagnose(verifier: TokenVerifier | None, token: str, *, now: float | None = None) -> Diagnosis:
+async def diagnose(
+    verifier: TokenVerifier | None, token: str, *, now: float | None = None, dpop: DpopRequest | None = None
+) -> Diagnosis:
     """Run ``verifier``'s rules on ``token`` and explain each one; with no verifier, only decode it.
+
+    ``dpop`` is the request's DPoP proof, if the token is sent the DPoP way (RFC 9449).
 
     Times are judged and shown relative to ``now`` (default: the verifier's clock, else the wall
     clock). The token is not cached and nothing is observed: this is not a request.
@@ -85,6 +90,7 @@ async def diagnose(verifier: TokenVerifier | None, token: str, *, now: float | N
     for rule in verifier.rules:
         await recorder.run(rule)
     await recorder.finish(verifier)
+    await recorder.sender(verifier, dpop)
     state = recorder.token
     parsed = state.parsed if state.parsed is not None else _decoded(token)
     jwks = state.jwks
@@ -186,6 +192,24 @@ class _Recorder:
 
     def not_reached(self, rules: tuple[Rule, ...]) -> None:
         self.checks.extend(Check(rule.name, "not_reached", self.describe(rule)[0]) for rule in rules)
+
+    async def sender(self, verifier: TokenVerifier, dpop: DpopRequest | None) -> None:
+        """The DPoP step, as in ``verify()``: the issuer's policy, the token's binding, the proof."""
+        auth = self.auth
+        bound = None if auth is None else auth.dpop_jkt
+        expected = "a DPoP proof for the request" if dpop is not None or bound else "a bearer token"
+        if auth is None:
+            if self.token.parsed is not None:
+                self.checks.append(Check("dpop", "not_reached", expected))
+            return
+        actual = f"bound to key {shown(bound)}" if bound else "not DPoP-bound"
+        try:
+            await verifier.check_sender(auth, dpop)
+        except AuthError as error:
+            self.checks.append(Check("dpop", "failed", expected, actual, error.description, error.code))
+            self.error, self.auth = error, None
+            return
+        self.checks.append(Check("dpop", "passed", expected, actual))
 
 
 def _bug(what: str, exc: Exception) -> str:

@@ -11,14 +11,17 @@ from typing import ClassVar, Final, Literal
 
 __all__ = [
     "AuthError",
+    "DpopBindingError",
     "ErrorCode",
     "InsufficientScopeError",
+    "InvalidDpopProofError",
     "InvalidRequestError",
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
     "ReverificationError",
     "RevocationsUnavailableError",
+    "UseDpopNonceError",
     "ago",
     "shown",
     "utc",
@@ -47,6 +50,12 @@ ErrorCode = Literal[
     "userinfo_refused",
     "revoked",
     "revocations_unavailable",
+    "invalid_dpop_proof",
+    "dpop_replay",
+    "dpop_binding_mismatch",
+    "dpop_required",
+    "dpop_disabled",
+    "use_dpop_nonce",
 ]
 
 _SHOWN_LIMIT: Final = 80
@@ -109,6 +118,40 @@ class InvalidTokenError(AuthError):
     """The token was read but refused: malformed, expired, wrong issuer, bad signature, ..."""
 
     default_code = "malformed"
+
+
+class InvalidDpopProofError(AuthError):
+    """A DPoP proof is missing, malformed or not for this request (RFC 9449 §7.1): a ``DPoP`` challenge."""
+
+    error: ClassVar[str | None] = "invalid_dpop_proof"
+    default_code: ClassVar[ErrorCode] = "invalid_dpop_proof"
+    scheme: ClassVar[str] = "DPoP"
+
+    def __init__(self, description: str, *, code: ErrorCode | None = None, algs: str | None = None) -> None:
+        super().__init__(description, code=code)
+        self.algs = algs
+
+
+class UseDpopNonceError(InvalidDpopProofError):
+    """The proof lacks the server's current nonce (RFC 9449 §8): the answer carries ``DPoP-Nonce``."""
+
+    error = "use_dpop_nonce"
+    default_code = "use_dpop_nonce"
+
+    def __init__(self, description: str, *, nonce: str, algs: str | None = None) -> None:
+        super().__init__(description, algs=algs)
+        self.nonce = nonce
+
+
+class DpopBindingError(AuthError):
+    """A token's DPoP binding (``cnf.jkt``) and how it was sent disagree (RFC 9449 §6.1, §7.2)."""
+
+    default_code = "dpop_binding_mismatch"
+    scheme: ClassVar[str] = "DPoP"
+
+    def __init__(self, description: str, *, code: ErrorCode | None = None, algs: str | None = None) -> None:
+        super().__init__(description, code=code)
+        self.algs = algs
 
 
 class IssuerUnavailableError(AuthError):

@@ -26,7 +26,10 @@ import httpx
 
 from . import providers
 from ._diagnosis import Diagnosis, diagnose
+from ._dpop import DpopRequest, normalized_url
+from ._errors import AuthError
 from ._issuer import Issuer, flatten_issuers
+from ._jose import parse
 from ._render import render_json, render_text
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 
@@ -87,6 +90,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jwks-file", metavar="PATH", help="use this JWKS file instead of fetching keys (offline)"
     )
     how.add_argument("--now", metavar="UNIX_TIME", type=float, help="check the times as of this moment")
+    how.add_argument(
+        "--dpop-proof", metavar="PROOF", help="the request's DPoP proof header (RFC 9449), for a DPoP token"
+    )
+    how.add_argument("--method", default="GET", help="with --dpop-proof: the request's method")
+    how.add_argument(
+        "--url", metavar="URL", help="with --dpop-proof: the request's URL (default: the proof's htu)"
+    )
     how.add_argument("--realm", default="api", help="the realm shown in the WWW-Authenticate answer")
     how.add_argument("--json", action="store_true", help="print JSON for machines")
     how.add_argument(
@@ -104,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"asgi-authinfo inspect: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with _logging_to_stderr(args.verbose):
-        diagnosis = anyio.run(_diagnose, setup, token, now)
+        diagnosis = anyio.run(_diagnose, setup, token, now, dpop_request(args, token))
     render = render_json if args.json else render_text
     print(render(diagnosis, realm=args.realm, notes=setup.notes))
     return exit_status(diagnosis)
@@ -119,7 +129,21 @@ def exit_status(diagnosis: Diagnosis) -> int:
     return EXIT_REFUSED
 
 
-async def _diagnose(setup: _Setup, token: str, now: float) -> Diagnosis:
+def dpop_request(args: argparse.Namespace, token: str) -> DpopRequest | None:
+    """The request a ``--dpop-proof`` was made for: ``--method`` and ``--url`` (default: its ``htu``)."""
+    proof = getattr(args, "dpop_proof", None)
+    if not proof:
+        return None
+    url = args.url
+    if url is None:
+        try:
+            url = parse(proof).claims.get("htu")
+        except AuthError:
+            url = None
+    return DpopRequest(token, proof, args.method.upper(), normalized_url(str(url or "")) or str(url))
+
+
+async def _diagnose(setup: _Setup, token: str, now: float, dpop: DpopRequest | None = None) -> Diagnosis:
     if not setup.issuers:
         return await diagnose(None, token, now=now)
     if setup.jwks is not None:
@@ -130,7 +154,7 @@ async def _diagnose(setup: _Setup, token: str, now: float) -> Diagnosis:
         verifier = TokenVerifier(
             setup.issuers, client=client, now=lambda: now, max_token_bytes=setup.max_token_bytes
         )
-        return await diagnose(verifier, token)
+        return await diagnose(verifier, token, dpop=dpop)
 
 
 def read_token(argument: str | None, path: str | None) -> str:

@@ -89,6 +89,10 @@ class Issuer:
     """The issuer's JWKS itself, ``{"keys": [...]}``: its keys are never fetched."""
     public_key: str | None = field(default=None, repr=False, compare=False)
     """One PEM public key (Clerk's ``jwtKey``): the issuer's only key, never fetched."""
+    dpop: Literal["allowed", "required", "disabled"] = "allowed"
+    """DPoP (RFC 9449): ``"allowed"`` takes bearer and DPoP tokens, ``"required"`` only DPoP-bound
+    tokens with a proof, ``"disabled"`` refuses the DPoP scheme. A DPoP-bound token (``cnf.jkt``)
+    is never accepted as a bearer token."""
     mapper: ClaimMapper = field(init=False, repr=False, compare=False)
     local_keys: KeySet | None = field(init=False, repr=False, compare=False)
 
@@ -106,6 +110,8 @@ class Issuer:
             check_url("userinfo_uri", self.userinfo_uri)
         if self.userinfo not in (False, True, "required"):
             raise ValueError(f"userinfo must be False, True or 'required', got {self.userinfo!r}")
+        if self.dpop not in ("allowed", "required", "disabled"):
+            raise ValueError(f"dpop must be 'allowed', 'required' or 'disabled', got {self.dpop!r}")
         set_ = object.__setattr__
         set_(self, "tenants", _tuple_of_str("tenants", self.tenants))
         self._check_template()

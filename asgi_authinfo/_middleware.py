@@ -11,6 +11,7 @@ from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent,
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
 from ._bearer_subprotocol import SUBPROTOCOL_KEY
+from ._dpop import normalized_url, read_dpop
 from ._errors import AuthError, InvalidRequestError
 from ._guards import missing_token
 from ._issuer import Issuer
@@ -57,6 +58,7 @@ class AuthInfoMiddleware:
         revocations: RevocationList | None = None,
         startup_checks: bool = True,
         strict_startup: bool = False,
+        dpop_origin: str | None = None,
     ) -> None:
         if (issuers is None) == (verifier is None):
             raise ValueError(
@@ -90,6 +92,11 @@ class AuthInfoMiddleware:
         self.realm = realm
         self.startup_checks = startup_checks or strict_startup
         self.strict_startup = strict_startup
+        if dpop_origin is not None and normalized_url(dpop_origin) != dpop_origin.rstrip("/") + "/":
+            raise ValueError(
+                f"dpop_origin must be the public origin, e.g. 'https://api.example.com', got {dpop_origin!r}"
+            )
+        self.dpop_origin = None if dpop_origin is None else dpop_origin.rstrip("/")
 
     async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         kind = scope["type"]
@@ -125,7 +132,8 @@ class AuthInfoMiddleware:
         check or mapper): the verifier logs it and it propagates, so the server answers 500.
         """
         try:
-            token = token_from(self.token_sources, scope)
+            dpop = read_dpop(scope, self.dpop_origin)
+            token = token_from(self.token_sources, scope) if dpop is None else dpop.token
         except AuthError as error:
             return NoAuthInfo(error=error)
         except (UnicodeError, ValueError, TypeError) as exc:
@@ -138,7 +146,7 @@ class AuthInfoMiddleware:
         if token is None:
             return _MISSING
         try:
-            return await self.verifier.verify(token)
+            return await self.verifier.verify(token, dpop=dpop)
         except AuthError as error:
             return NoAuthInfo(error=error)
 

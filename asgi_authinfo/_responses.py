@@ -29,7 +29,10 @@ def challenge(error: AuthError, realm: str) -> str:
         scope = getattr(error, "scope", None)
         if scope:
             parts.append(f'scope="{quotable(scope)}"')
-    return "Bearer " + ", ".join(parts)
+    algs = getattr(error, "algs", None)  # DPoP challenges name the proof algorithms (RFC 9449 §7.1)
+    if algs:
+        parts.append(f'algs="{algs}"')
+    return getattr(error, "scheme", "Bearer") + " " + ", ".join(parts)
 
 
 def public_description(error: AuthError) -> str:
@@ -75,6 +78,9 @@ class Refusal:
             why = ("WWW-Authenticate", challenge(error, realm))
             close_code = 1008  # policy violation
         headers = dict((why, ("Cache-Control", "no-store"), ("Content-Type", "application/json")))
+        nonce = getattr(error, "nonce", None)
+        if nonce:  # RFC 9449 §8: the nonce the client's next proof must carry
+            headers["DPoP-Nonce"] = nonce
         reason_bytes = f"{error.code}: {public_description(error)}".encode()[:_CLOSE_REASON_BYTES]
         close_reason = reason_bytes.decode("utf-8", "ignore")  # a cut inside a character drops it
         return cls(error.status, headers, error_body(error), close_code, close_reason)

@@ -12,7 +12,9 @@ import httpx
 
 from ._auth_info import AuthInfo, freeze
 from ._background import Background
-from ._errors import AuthError
+from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
+from ._dpop_nonce import NonceSource
+from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown
 from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import KeySources
 from ._jose import VerifyingKey
@@ -69,6 +71,10 @@ class TokenVerifier:
         on_verified: OnVerified | None = None,
         revocations: RevocationList | None = None,
         userinfo_store: UserinfoStore | None = None,
+        dpop_max_age: float = 60.0,
+        dpop_algorithms: Sequence[str] = DEFAULT_DPOP_ALGORITHMS,
+        dpop_replay_cache: ReplayCache | None = None,
+        dpop_nonces: NonceSource | None = None,
     ) -> None:
         if max_token_bytes < 64:
             raise ValueError("max_token_bytes must be at least 64")
@@ -106,6 +112,14 @@ class TokenVerifier:
         self.token_cache = (
             TokenCache(cache_size, max_bytes=cache_max_bytes, now=now, clock=clock) if cache_size else None
         )
+        self.dpop = DpopChecker(
+            now=now,
+            algorithms=dpop_algorithms,
+            max_age=dpop_max_age,
+            replay_cache=dpop_replay_cache,
+            nonces=dpop_nonces,
+        )
+        self._dpop_required = any(issuer.dpop == "required" for issuer in self.issuers)
 
     async def start(
         self, *, strict: bool = False, timeout: float = DEFAULT_STARTUP_TIMEOUT
@@ -121,12 +135,54 @@ class TokenVerifier:
         if self.owns_client:
             await self.client.aclose()
 
-    async def verify(self, token: str) -> AuthInfo:
+    async def verify(self, token: str, *, dpop: DpopRequest | None = None) -> AuthInfo:
         """The ``AuthInfo`` for a valid token; raises an :class:`AuthError` saying why otherwise.
 
-        Every outcome is logged (refusals at INFO, never the token) and passed to the observer,
-        tokens answered from the token cache included.
+        ``dpop`` is the request's DPoP proof when it was sent with the DPoP scheme (RFC 9449);
+        without one the token was sent as a bearer token. The proof is checked on every request,
+        also when the token itself is answered from the token cache.
         """
+        auth = await self._verify_token(token)
+        if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
+            return auth
+        await self.check_sender(auth, dpop)
+        return auth
+
+    async def check_sender(self, auth: AuthInfo, dpop: DpopRequest | None) -> None:
+        """The issuer's DPoP policy, the token's binding and the proof agree (RFC 9449 §7)."""
+        policy = self._dpop_policy(auth.issuer)
+        algs = self.dpop.algs
+        if policy == "disabled" and (dpop is not None or auth.dpop_jkt is not None):
+            raise InvalidTokenError(
+                f"issuer {shown(auth.issuer)} is configured with dpop='disabled': DPoP tokens and "
+                "proofs are not accepted",
+                code="dpop_disabled",
+            )
+        if dpop is not None:
+            await self.dpop.check(dpop, auth.dpop_jkt)
+        elif auth.dpop_jkt is not None:
+            raise DpopBindingError(
+                "the token is DPoP-bound (cnf.jkt): send it as 'Authorization: DPoP <token>' "
+                "with a DPoP proof header, not as a bearer token",
+                algs=algs,
+            )
+        elif policy == "required":
+            raise DpopBindingError(
+                f"issuer {shown(auth.issuer)} requires DPoP-bound tokens (dpop='required'): ask the "
+                "issuer for a DPoP token and send it with a DPoP proof",
+                code="dpop_required",
+                algs=algs,
+            )
+
+    def _dpop_policy(self, iss: str) -> str:
+        for issuer in self.issuers:
+            if issuer.issuer == iss or (issuer.template is not None and issuer.tenant_of(iss) is not None):
+                return issuer.dpop
+        return "allowed"
+
+    async def _verify_token(self, token: str) -> AuthInfo:
+        """Every outcome is logged (refusals at INFO, never the token) and passed to the observer,
+        tokens answered from the token cache included."""
         started = self._clock()
         cache = self.token_cache
         if cache is not None and isinstance(token, str):
@@ -215,4 +271,19 @@ class TokenVerifier:
         fields["access_token"] = token
         fields["claims"] = freeze(claims)
         fields["expires_at"] = datetime.fromtimestamp(exp, UTC)
+        cnf = claims.get("cnf")
+        if cnf is not None:
+            fields["dpop_jkt"] = _bound_key(cnf)
         return AuthInfo(**fields)
+
+
+def _bound_key(cnf: Any) -> str | None:
+    """The DPoP key thumbprint a token is bound to (``cnf.jkt``, RFC 9449 §6.1), if any."""
+    if not isinstance(cnf, dict):
+        raise InvalidTokenError(
+            "the token's `cnf` claim is not a JSON object (RFC 7800)", code="invalid_claim"
+        )
+    jkt = cnf.get("jkt")
+    if jkt is not None and (not isinstance(jkt, str) or not jkt):
+        raise InvalidTokenError("the token's `cnf.jkt` is not a key thumbprint string", code="invalid_claim")
+    return jkt

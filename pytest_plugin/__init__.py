@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._callers import SignedInUser, SignedOutUser, TokenFactory
 from ._clock import Clock
+from ._dpop import DpopAuth, DpopKey, dpop_key, dpop_proof
 from ._endpoints import RecordedRequest
 from ._fake_issuer import DEFAULT_ISSUER, FakeIssuer
 from ._keys import ALGORITHMS, SigningKey
@@ -21,6 +22,8 @@ __all__ = [
     "DEFAULT_ISSUER",
     "PRESETS",
     "Clock",
+    "DpopAuth",
+    "DpopKey",
     "FakeIssuer",
     "FakeIssuerFactory",
     "Persona",
@@ -30,6 +33,8 @@ __all__ = [
     "SignedOutUser",
     "SigningKey",
     "TokenFactory",
+    "dpop_key",
+    "dpop_proof",
     "get_preset",
 ]
 

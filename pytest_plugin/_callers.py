@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+import httpx
+
 from asgi_authinfo import AuthInfo, Cookie, NoAuthInfo
+
+from ._dpop import DpopAuth, DpopKey, dpop_headers
 
 if TYPE_CHECKING:
     from ._fake_issuer import FakeIssuer
@@ -28,11 +32,30 @@ class SignedInUser:
     claims: Mapping[str, Any] = field(repr=False)
     auth_info: AuthInfo = field(repr=False)
     issuer: FakeIssuer = field(repr=False, compare=False)
+    dpop_key: DpopKey | None = field(default=None, repr=False, compare=False)
+    """The DPoP client key the token is bound to (``signed_in_user(dpop=True)``), else None."""
 
     @property
     def headers(self) -> dict[str, str]:
-        """``{"Authorization": "Bearer <token>"}``, a fresh dict each time."""
+        """``{"Authorization": "Bearer <token>"}``, a fresh dict each time. A DPoP caller needs a
+        proof per request: use :meth:`headers_for` or :attr:`auth` instead."""
+        if self.dpop_key is not None:
+            return {"Authorization": f"DPoP {self.token}"}
         return {"Authorization": f"Bearer {self.token}"}
+
+    def headers_for(self, method: str, url: str) -> dict[str, str]:
+        """The headers for one request: with a fresh DPoP proof for ``method`` ``url`` when DPoP-bound."""
+        if self.dpop_key is None:
+            return self.headers
+        return dpop_headers(self.token, self.dpop_key, method, url, at=self.issuer.now())
+
+    @property
+    def auth(self) -> httpx.Auth:
+        """An ``httpx`` auth (``client.get(url, auth=user.auth)``) that signs each request:
+        a new DPoP proof per request for a DPoP caller, the bearer header otherwise."""
+        if self.dpop_key is None:
+            return _HeadersAuth(self.headers)
+        return DpopAuth(self.token, self.dpop_key, now=self.issuer.now)
 
     @property
     def cookies(self) -> dict[str, str]:
@@ -68,6 +91,15 @@ class SignedOutUser:
     @property
     def cookies(self) -> dict[str, str]:
         return {}
+
+
+class _HeadersAuth(httpx.Auth):
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.headers)
+        yield request
 
 
 class TokenFactory(Protocol):

@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from asgi_authinfo import AuthInfo, Issuer, TokenVerifier
+from asgi_authinfo import AuthInfo, DpopRequest, Issuer, TokenVerifier
 from asgi_authinfo._issuer import check_url
 from asgi_authinfo.claims import ClaimMapper
 
 from ._blocking import run_blocking
 from ._callers import SignedInUser
 from ._clock import Clock
+from ._dpop import DpopKey, dpop_key
 from ._endpoints import Origin, RecordedRequest, Reply, discovery_document, respond
 from ._keys import KeyRing, SigningKey
 from ._minting import Minter
@@ -258,27 +259,47 @@ class FakeIssuer:
         headers: Mapping[str, Any] | None = None,
         at: float | None = None,
         claims: Mapping[str, Any] | None = None,
+        dpop: bool | DpopKey = False,
         **persona: Any,
     ) -> SignedInUser:
         """A :class:`SignedInUser`: a token for the described caller and the ``AuthInfo`` it verifies to.
 
         The ``AuthInfo`` comes from running the real ``TokenVerifier`` (this issuer's
         :meth:`issuer_config`, on its clock) over the token; an ``AuthError`` says why a token
-        described this way would be refused.
+        described this way would be refused. ``dpop=True`` (or a ``DpopKey``) binds the token to
+        a DPoP client key (``cnf.jkt``, RFC 9449): send it with ``headers_for`` or ``auth``.
         """
+        key = (dpop_key() if dpop is True else dpop) or None
+        if key is not None:
+            claims = {"cnf": key.cnf, **(claims or {})}
         payload = self.claims_for(at=at, claims=claims, **persona)
         token = self.key.sign(payload, dict(headers or {}))
-        return SignedInUser(token=token, claims=payload, auth_info=self.verify(token), issuer=self)
+        auth_info = self.verify(token, dpop_key=key)
+        return SignedInUser(token=token, claims=payload, auth_info=auth_info, issuer=self, dpop_key=key)
 
-    def verify(self, token: str, **overrides: Any) -> AuthInfo:
-        """Run the real ``TokenVerifier`` over ``token`` (blocking); requests made are not recorded."""
+    def dpop_proof(
+        self, method: str, url: str, *, token: str | None = None, key: DpopKey | None = None, **options: Any
+    ) -> str:
+        """A DPoP proof (RFC 9449) for ``method`` ``url`` and ``token``, made now on this issuer's clock."""
+        options.setdefault("at", self.now())
+        return (key or dpop_key()).proof(method, url, token=token, **options)
+
+    def verify(self, token: str, *, dpop_key: DpopKey | None = None, **overrides: Any) -> AuthInfo:
+        """Run the real ``TokenVerifier`` over ``token`` (blocking); requests made are not recorded.
+
+        With ``dpop_key``, the token is sent the DPoP way, with a proof made by that key.
+        """
 
         async def verify() -> AuthInfo:
             async with httpx.AsyncClient(transport=self.transport(record=False)) as client:
                 verifier = TokenVerifier(
                     [self.issuer_config(**overrides)], client=client, now=self.now, clock=time.monotonic
                 )
-                return await verifier.verify(token)
+                if dpop_key is None:
+                    return await verifier.verify(token)
+                url = "https://api.example.test/"
+                proof = dpop_key.proof("GET", url, token=token, at=self.now())
+                return await verifier.verify(token, dpop=DpopRequest(token, proof, "GET", url))
 
         return run_blocking(verify)
 

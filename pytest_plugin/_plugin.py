@@ -32,7 +32,8 @@ FakeIssuerFactory: TypeAlias = Callable[..., FakeIssuer]
 _MARKERS: Final = (
     "signed_in_user(**fields): who the signed_in_user fixture is, in AuthInfo terms: role=, roles=[...], "
     "permissions=[...], organization_id=, organization_slug=, impersonator=, email=, user_id=, "
-    "session_id=, feature_flags=[...], entitlements=[...], scopes=[...], claims={raw claims}, and "
+    "session_id=, feature_flags=[...], entitlements=[...], scopes=[...], claims={raw claims}, "
+    "dpop=True (a DPoP-bound token), and "
     "preset= (oidc, workos, clerk, clerk_v1, authgear, auth0, keycloak, cognito, cognito_id, entra, "
     "entra_v1, okta, supabase, firebase) for the fake_issuer fixture.",
     "fake_issuer(**options): FakeIssuer options for the fake_issuer fixture: issuer=, preset=, "

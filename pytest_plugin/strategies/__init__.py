@@ -12,16 +12,20 @@ with real time when the fake issuer uses real time, and has the issuer's current
 from __future__ import annotations
 
 from ._claims import claim_sets, personas
+from ._dpop import DPOP_KINDS, InvalidDpopRequest, invalid_dpop_requests
 from ._invalid import KINDS, invalid_tokens
 from ._invalid_token import InvalidToken
 from ._tokens import tokens
 from ._types import auth_infos
 
 __all__ = [
+    "DPOP_KINDS",
     "KINDS",
+    "InvalidDpopRequest",
     "InvalidToken",
     "auth_infos",
     "claim_sets",
+    "invalid_dpop_requests",
     "invalid_tokens",
     "personas",
     "tokens",

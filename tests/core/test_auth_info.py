@@ -147,6 +147,7 @@ def test_to_dict_covers_every_field() -> None:
         userinfo=MappingProxyType({"sub": "user_1"}), userinfo_error="down", plans=("pro",),
         session_status="active", provider_role="admin", provider_roles=("realm:admin",),
         factor_verification_age=(1, -1),
+        dpop_jkt="jkt_1",
     )  # fmt: skip
     assert auth.to_dict() == {
         "user": {
@@ -177,9 +178,9 @@ def test_to_dict_covers_every_field() -> None:
         "provider_roles", "factor_verification_age", "claims",
     ]  # fmt: skip
     # every field is either in the dict or deliberately left out (the token, the preset's org
-    # prefix, the raw userinfo answer and its error)
+    # prefix, the raw userinfo answer and its error, the DPoP key thumbprint)
     left_out = {f.name for f in dataclasses.fields(AuthInfo)} - set(auth.to_dict())
-    assert left_out == {"access_token", "org_prefix", "userinfo", "userinfo_error"}
+    assert left_out == {"access_token", "org_prefix", "userinfo", "userinfo_error", "dpop_jkt"}
 
 
 def test_no_auth_info_mirrors_every_auth_info_field() -> None:

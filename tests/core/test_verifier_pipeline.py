@@ -47,7 +47,7 @@ async def test_a_rule_added_to_the_pipeline_runs_in_verify_and_shows_in_inspect(
     assert "  FAIL  no_guests" in render_text(refused)
     accepted = await diagnose(verifier, issuer.token(role="admin"))
     assert [check.status for check in accepted.checks if check.name == "no_guests"] == ["passed"]
-    assert [check.name for check in accepted.checks][-2:] == ["no_guests", "mapping"]
+    assert [check.name for check in accepted.checks][-3:] == ["no_guests", "mapping", "dpop"]
     await verifier.aclose()
 
 
