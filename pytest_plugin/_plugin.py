@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeAlias
 
@@ -43,8 +42,11 @@ _MARKERS: Final = (
 def pytest_configure(config: pytest.Config) -> None:
     for line in _MARKERS:
         config.addinivalue_line("markers", line)
-    if importlib.util.find_spec("hypothesis") is not None:
-        from . import strategies  # noqa: F401  (registers st.from_type(AuthInfo))
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:  # the testing extra is not installed: the strategies are not needed either
+        return
+    from . import strategies  # noqa: F401  (registers st.from_type(AuthInfo))
 
 
 def _marker_options(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
