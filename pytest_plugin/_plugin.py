@@ -36,7 +36,7 @@ _MARKERS: Final = (
     "preset= (oidc, workos, clerk, clerk_v1, authgear, auth0, keycloak, cognito, cognito_id, entra, "
     "entra_v1, okta, supabase, firebase) for the fake_issuer fixture.",
     "fake_issuer(**options): FakeIssuer options for the fake_issuer fixture: issuer=, preset=, "
-    "algorithm=, keys=, audience=, lifetime=, userinfo=.",
+    "algorithm=, keys=, audience=, lifetime=, userinfo=, authorized_party= (the azp of its tokens).",
 )
 
 
