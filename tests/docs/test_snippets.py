@@ -90,3 +90,10 @@ def test_docs_refer_to_no_file_the_wheel_lacks() -> None:
     """The wheel ships asgi_authinfo and pytest_plugin: the testing docs send no reader elsewhere."""
     text = (ROOT / "docs" / "testing.md").read_text()
     assert "examples/" not in text
+
+
+def test_the_readme_testing_block_is_the_tested_quick_start() -> None:
+    """README.md is pending as a whole; its "Testing your app" block is docs/testing.md's quick start."""
+    section = (ROOT / "README.md").read_text().split("## Testing your app", 1)[1].split("\n## ", 1)[0]
+    (block,) = _FENCE.findall(section)
+    assert block[1] in (ROOT / "docs" / "testing.md").read_text()
