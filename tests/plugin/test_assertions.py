@@ -94,3 +94,21 @@ def test_helpers_say_what_went_wrong(client: TestClient, signed_in_user: SignedI
         assert_refused(client.get("/me", headers=signed_in_user.headers))
     with pytest.raises(AssertionError, match="expected the refusal 'token_expired', got 'missing_token'"):
         assert_refused(client.get("/me"), "token_expired")
+
+
+@pytest.mark.fake_issuer(audience="api://other")
+def test_a_fake_caused_refusal_names_the_fixture_option(fake_issuer: FakeIssuer) -> None:
+    client = TestClient(app_for(fake_issuer))
+    token = fake_issuer.token(aud="api://orders")
+    hint = r"audience_mismatch.*\n  hint: .*fake_issuer\(audience=\.\.\.\)"
+    with pytest.raises(AssertionError, match=hint):
+        assert_signed_in(client.get("/me", headers={"Authorization": f"Bearer {token}"}))
+    body = client.get("/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert "pytest" not in body["error_description"]  # the response keeps the production advice
+
+
+def test_a_forgotten_marker_says_the_default_user_has_no_permissions(
+    client: TestClient, signed_in_user: SignedInUser
+) -> None:
+    with pytest.raises(AssertionError, match=r"default caller has no roles or permissions"):
+        assert_signed_in(client.post("/posts", headers=signed_in_user.headers))
