@@ -83,3 +83,13 @@ def test_fake_issuer_transport_works_without_respx(tmp_path: Path) -> None:
         "    assert fake.verify(fake.token_for(role='admin')).roles == ('admin',)\n",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_importing_the_strategies_names_the_install_command(tmp_path: Path) -> None:
+    result = run_without_extra(
+        tmp_path,
+        "import pytest\n\ndef test_strategies():\n"
+        "    with pytest.raises(ImportError, match=r\"pip install 'asgi-authinfo\\[testing\\]'\"):\n"
+        "        import pytest_plugin.strategies\n",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
