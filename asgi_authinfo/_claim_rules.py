@@ -39,7 +39,12 @@ def check_subject(token: Token) -> None:
     claims, name = _claims(token), _name(token)
     sub = claims.get("sub")
     if sub is None:
-        raise InvalidTokenError("the token has no `sub` claim", code="missing_claim", issuer=name)
+        raise InvalidTokenError(
+            "the token has no `sub` claim, which names the caller (AuthInfo.user_id; RFC 9068 §2.2 "
+            "requires it); a client-credentials token must carry the client's id in `sub`",
+            code="missing_claim",
+            issuer=name,
+        )
     if not isinstance(sub, str) or not sub:
         raise InvalidTokenError(
             "the token's `sub` is not a non-empty string", code="invalid_claim", issuer=name

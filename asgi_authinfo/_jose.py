@@ -122,6 +122,12 @@ def parse(token: str) -> ParsedToken:
     segments = data.split(b".")
     if len(segments) != 3:
         hint = " (5 segments: an encrypted JWE, which is not supported)" if len(segments) == 5 else ""
+        if len(segments) == 1:
+            raise InvalidTokenError(
+                "the token is not a JWT (opaque access token?): ask the provider for a JWT access "
+                "token, e.g. by requesting it for your API's audience",
+                code="malformed",
+            )
         raise InvalidTokenError(
             f"the token has {len(segments)} segments, a signed JWT has 3{hint}", code="malformed"
         )

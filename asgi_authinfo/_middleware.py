@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import httpx
 from asgiref.compatibility import guarantee_single_callable
-from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
+from asgiref.typing import ASGISendCallable, ASGISendEvent
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
 from ._bearer_subprotocol import SUBPROTOCOL_KEY
@@ -98,7 +98,9 @@ class AuthInfoMiddleware:
             )
         self.dpop_origin = None if dpop_origin is None else dpop_origin.rstrip("/")
 
-    async def __call__(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+    # Any, on purpose: uvicorn, Hypercorn, httpx and Starlette type the ASGI 3 callables each their own
+    # way (asgiref-like TypedDicts, MutableMapping, dict); only Any is accepted by all of them.
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "lifespan":
             await self.app(scope, receive, self._closing_on_shutdown(send))

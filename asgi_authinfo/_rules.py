@@ -104,8 +104,9 @@ def check_token_type(token: Token) -> None:
         return
     typ = _header(token).get("typ")
     if not isinstance(typ, str) or _media_type(typ) != _media_type(required):
+        got = " has no typ header; this issuer requires" if typ is None else f"'s typ {shown(typ)} is not"
         raise InvalidTokenError(
-            f"the token's typ {shown(typ)} is not the required {required!r} "
+            f"the token{got} the required {required!r} "
             "(RFC 9068 access tokens carry typ at+jwt)",
             code="wrong_token_type",
             issuer=_issuer(token).issuer,
@@ -276,7 +277,17 @@ def _unknown_issuer(trust: Trust, iss: object) -> str:
                 f" (nearest: {name!r}, a prefix of it; issuers must match exactly, so trust "
                 f"{shown(iss)} too if it is yours)"
             )
+    for name in configured:  # a dev issuer reached as localhost by one side and 127.0.0.1 by the other
+        if _loopback_alias(name) == _loopback_alias(iss):
+            return message + f" (did you mean {name!r}? localhost and 127.0.0.1 are different issuers)"
     nearest = difflib.get_close_matches(iss, configured, n=1, cutoff=0.6)
     if nearest:
         return message + f" (nearest: {nearest[0]!r})"
     return message
+
+
+def _loopback_alias(url: str) -> str:
+    """``url`` with ``localhost`` and ``127.0.0.1`` hosts written the same way."""
+    for host in ("//localhost:", "//localhost/", "//[::1]:"):
+        url = url.replace(host, host.replace("localhost", "127.0.0.1").replace("[::1]", "127.0.0.1"), 1)
+    return url.rstrip("/")

@@ -7,6 +7,7 @@ need no import. Hypothesis strategies are in :mod:`pytest_plugin.strategies`.
 
 from __future__ import annotations
 
+from ._assertions import assert_refused, assert_signed_in
 from ._callers import SignedInUser, SignedOutUser, TokenFactory
 from ._clock import Clock
 from ._dpop import DpopAuth, DpopKey, dpop_key, dpop_proof
@@ -33,6 +34,8 @@ __all__ = [
     "SignedOutUser",
     "SigningKey",
     "TokenFactory",
+    "assert_refused",
+    "assert_signed_in",
     "dpop_key",
     "dpop_proof",
     "get_preset",

@@ -47,7 +47,9 @@ class FakeIssuer:
     ``preset`` shapes URLs and claims like a provider (``"oidc"``, ``"workos"``, ``"clerk"``,
     ``"auth0"``, ``"entra"``, ... see ``PRESETS``); ``issuer`` defaults to that provider's URL form
     and ``algorithm`` to the provider's (RS256, ES256 for Supabase). ``now`` is the clock tokens are
-    minted with (a :class:`Clock` freezes it).
+    minted with (a :class:`Clock` freezes it). ``authorized_party`` is the ``azp`` of minted tokens
+    (default: the preset's; Clerk tokens have none, which ``providers.clerk(...,
+    authorized_parties=[...])`` accepts, as Clerk's SDKs do; set it to test that check).
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class FakeIssuer:
         now: Callable[[], float] = time.time,
         lifetime: int = 300,
         userinfo: bool = True,
+        authorized_party: str | None = None,
     ) -> None:
         if lifetime < 1:
             raise ValueError("lifetime must be at least 1 second")
@@ -80,6 +83,7 @@ class FakeIssuer:
         self.now = now
         self.lifetime = lifetime
         self.userinfo = userinfo
+        self.authorized_party = authorized_party
         self.requests: list[RecordedRequest] = []
         self._routes: FakeRoutes | None = None
         self._lock = threading.Lock()
@@ -198,7 +202,9 @@ class FakeIssuer:
     # -- tokens -----------------------------------------------------------------------------
 
     def _minter(self) -> Minter:
-        return Minter(self.preset, self.issuer, self.audience, self.now, self.lifetime)
+        return Minter(
+            self.preset, self.issuer, self.audience, self.now, self.lifetime, self.authorized_party
+        )
 
     def default_claims(self, at: float | None = None, *, expires_in: float | None = None) -> dict[str, Any]:
         """The claims every token starts from: ``iss``, ``sub``, the session, times, ``aud`` and the

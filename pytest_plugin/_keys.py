@@ -74,7 +74,8 @@ class SigningKey:
         """Sign ``claims`` as they are (even a non-string ``iss``, for negative tests); a header
         given as ``None`` (e.g. ``{"kid": None}``) is left out."""
         merged = {"kid": self.kid, **(headers or {})}
-        kept = {name: value for name, value in merged.items() if value is not None}
+        # PyJWT adds typ "JWT" unless told typ None, so that None is passed on (and drops it).
+        kept = {name: value for name, value in merged.items() if value is not None or name == "typ"}
         payload = json.dumps(claims, separators=(",", ":")).encode()
         return jwt.api_jws.encode(payload, self.private_key, algorithm=self.alg, headers=kept)
 

@@ -27,6 +27,7 @@ class Minter:
     audience: str | list[str] | None
     now: Callable[[], float]
     lifetime: int
+    authorized_party: str | None = None
 
     def default_claims(self, at: float | None = None, *, expires_in: float | None = None) -> dict[str, Any]:
         """The claims every token starts from, with the claims the preset derives from them."""
@@ -74,4 +75,6 @@ class Minter:
         if self.audience is not None:
             claims["aud"] = self.audience
         claims.update(json.loads(json.dumps(dict(preset.extra))))
+        if self.authorized_party is not None:
+            claims["azp"] = self.authorized_party
         return claims

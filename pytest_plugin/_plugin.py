@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from typing import Any, Final, TypeAlias
 
@@ -21,6 +20,7 @@ __all__ = [
     "fake_issuer",
     "make_fake_issuer",
     "pytest_configure",
+    "pytest_runtest_setup",
     "signed_in_user",
     "signed_out_user",
     "token_factory",
@@ -37,24 +37,48 @@ _MARKERS: Final = (
     "preset= (oidc, workos, clerk, clerk_v1, authgear, auth0, keycloak, cognito, cognito_id, entra, "
     "entra_v1, okta, supabase, firebase) for the fake_issuer fixture.",
     "fake_issuer(**options): FakeIssuer options for the fake_issuer fixture: issuer=, preset=, "
-    "algorithm=, keys=, audience=, lifetime=, userinfo=.",
+    "algorithm=, keys=, audience=, lifetime=, userinfo=, authorized_party= (the azp of its tokens).",
 )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for line in _MARKERS:
         config.addinivalue_line("markers", line)
-    if importlib.util.find_spec("hypothesis") is not None:
-        from . import strategies  # noqa: F401  (registers st.from_type(AuthInfo))
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:  # the testing extra is not installed: the strategies are not needed either
+        return
+    from . import strategies  # noqa: F401  (registers st.from_type(AuthInfo))
+
+
+_USER_FIXTURES: Final = ("signed_in_user", "token_factory")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test's own ``signed_in_user`` marker that no fixture reads is an error, not a silent no-op."""
+    fields = {key for marker in item.iter_markers("signed_in_user") for key in marker.kwargs} - {"preset"}
+    own = any(marker.name == "signed_in_user" for marker in item.own_markers)
+    if own and fields and not set(_USER_FIXTURES) & set(getattr(item, "fixturenames", ())):
+        raise pytest.UsageError(
+            f"{item.nodeid}: @pytest.mark.signed_in_user({', '.join(sorted(fields))}=...) describes the "
+            "caller of the signed_in_user and token_factory fixtures, and this test uses neither: "
+            "request one of them (tokens minted by hand with fake_issuer.token_for() take the fields "
+            "as arguments)"
+        )
 
 
 def _marker_options(request: pytest.FixtureRequest, name: str) -> dict[str, Any]:
-    marker = request.node.get_closest_marker(name)
-    if marker is None:
-        return {}
-    if marker.args:
-        raise TypeError(f"@pytest.mark.{name} takes keyword arguments only, got {marker.args!r}")
-    return dict(marker.kwargs)
+    """The keyword arguments of every ``@pytest.mark.<name>`` on the test, its class and module,
+    merged: the closest marker wins per key (a test's ``role=`` beats its module's, and the module's
+    ``organization_id=`` stays)."""
+    options: dict[str, Any] = {}
+    for marker in request.node.iter_markers(name):  # closest first
+        if marker.args:
+            raise TypeError(f"@pytest.mark.{name} takes keyword arguments only, got {marker.args!r}")
+        for key, value in marker.kwargs.items():
+            options.setdefault(key, value)
+    return options
 
 
 @pytest.fixture
@@ -114,13 +138,23 @@ def fake_issuer(request: pytest.FixtureRequest, make_fake_issuer: FakeIssuerFact
 
 
 @pytest.fixture
-def token_factory(fake_issuer: FakeIssuer) -> TokenFactory:
+def token_factory(request: pytest.FixtureRequest, fake_issuer: FakeIssuer) -> TokenFactory:
     """Mint tokens from ``fake_issuer`` for a described caller: ``token_factory(role="admin")``.
 
-    Also ``expires_in=-60`` (already expired), ``at=`` (minted at a time), ``claims={...}`` (raw
-    claims; ``None`` drops one) and ``headers={...}`` (JOSE headers).
+    The caller starts as ``@pytest.mark.signed_in_user(...)`` describes (the same user the
+    ``signed_in_user`` fixture is); the call's own fields win. Also ``expires_in=-60`` (already
+    expired), ``at=`` (minted at a time), ``claims={...}`` (raw claims; ``None`` drops one) and
+    ``headers={...}`` (JOSE headers).
     """
-    return fake_issuer.token_for
+    marked = _marker_options(request, "signed_in_user")
+    marked.pop("preset", None)
+    if not marked:
+        return fake_issuer.token_for
+
+    def token_for(**fields: Any) -> str:
+        return fake_issuer.token_for(**{**marked, **fields})
+
+    return token_for
 
 
 @pytest.fixture

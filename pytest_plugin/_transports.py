@@ -18,11 +18,30 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-import respx
 
 from ._endpoints import DEFAULT_PORTS, Origin, Reply, Site, endpoint_at
 
-__all__ = ["Answering", "FakeRoutes", "loopback_server", "mock_transport"]
+__all__ = ["Answering", "FakeRoutes", "loopback_server", "mock_transport", "require_testing_extra"]
+
+_INSTALL = "pip install 'asgi-authinfo[testing]'"
+
+
+def require_testing_extra(module: str, needed_by: str) -> None:
+    """Import ``module`` (respx, hypothesis) or stop the test with a ``pytest.UsageError`` naming the fix.
+
+    The plugin loads with pytest alone, so a venv without the ``testing`` extra only fails the tests
+    that use what the extra brings, with the command that installs it.
+    """
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        import pytest
+
+        raise pytest.UsageError(
+            f"{needed_by} needs {module}, which asgi-authinfo's testing extra installs: {_INSTALL}"
+        ) from exc
 
 
 class Answering(Site, Protocol):
@@ -68,6 +87,9 @@ class FakeRoutes:
     """
 
     def __init__(self) -> None:
+        require_testing_extra("respx", "FakeIssuer.start() (and the fake_issuer fixtures)")
+        import respx
+
         self._router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
         self._router.route().mock(side_effect=self._route)
         self._fakes: list[Answering] = []

@@ -128,12 +128,13 @@ CLERK: Final = Preset(
     encoder=_clerk_v2,
     jwks_of=same_path_jwks,
     audience_of=no_audience,
-    extra=MappingProxyType({"v": 2, "azp": "http://localhost:3000", "fva": [0, -1]}),
+    # No azp: FakeIssuer(authorized_party=...) adds one (the front-end origin a browser token names).
+    extra=MappingProxyType({"v": 2, "fva": [0, -1]}),
 )
 CLERK_V1: Final = dataclasses.replace(
     CLERK,
     name="clerk_v1",
     supports=COMMON | _ORGANIZATION,
     encoder=_clerk_v1,
-    extra=MappingProxyType({"azp": "http://localhost:3000"}),
+    extra=MappingProxyType({}),
 )

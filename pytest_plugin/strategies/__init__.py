@@ -11,6 +11,14 @@ with real time when the fake issuer uses real time, and has the issuer's current
 
 from __future__ import annotations
 
+try:
+    import hypothesis  # noqa: F401
+except ImportError as exc:  # say which extra brings it, not just the missing module
+    raise ImportError(
+        "pytest_plugin.strategies needs Hypothesis, which asgi-authinfo's testing extra installs: "
+        "pip install 'asgi-authinfo[testing]'"
+    ) from exc
+
 from ._claims import claim_sets, personas
 from ._dpop import DPOP_KINDS, InvalidDpopRequest, invalid_dpop_requests
 from ._invalid import KINDS, invalid_tokens
