@@ -149,7 +149,7 @@ class AuthInfoPlugin(InitPluginProtocol, ReceiveRoutePlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.middleware.append(
-            DefineMiddleware(AuthInfoMiddleware, verifier=self.verifier, **self.options)  # type: ignore[arg-type]
+            DefineMiddleware(AuthInfoMiddleware, verifier=self.verifier, **self.options)
         )
         app_config.exception_handlers = {AuthRefused: refusal_handler, **app_config.exception_handlers}
         app_config.on_shutdown.append(self.verifier.aclose)
