@@ -133,7 +133,11 @@ def _unknown_kid(draw: Draw, ctx: Context) -> InvalidToken:
         .map(lambda text: f"unknown-{text}")
         .filter(lambda candidate: candidate not in published)
     )
-    token = ctx.sign(ctx.claims(draw), {"kid": kid})
+    claims = ctx.claims(draw)
+    # Issued well before any JWKS fetch: a token newer than the keys may carry a key published
+    # since, and is answered 503 + Retry-After (refetch soon) instead of 401.
+    claims["iat"] = min(claims.get("iat", ctx.now()), ctx.now() - 600)
+    token = ctx.sign(claims, {"kid": kid})
     return InvalidToken("unknown_kid", "unknown_key", f"kid {kid!r} is not in the JWKS", token)
 
 
