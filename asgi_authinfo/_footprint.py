@@ -13,13 +13,44 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["footprint"]
+__all__ = ["footprint", "walk"]
+
+
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 def footprint(value: Any) -> int:
-    """The bytes held by the JSON-shaped ``value`` and everything in it."""
+    """The bytes held by the JSON-shaped ``value`` and everything in it.
+
+    The same sum as :func:`walk`, with each container's members sized at C speed (``map``): the
+    common claim set is one flat mapping with a few short tuples, measured on every cache insert.
+    """
+    sizeof = sys.getsizeof
+    kind = type(value)
+    if kind is MappingProxyType or kind is dict:
+        inner = value.copy() if kind is MappingProxyType else value
+        total = sizeof(inner) + (sizeof(value) if kind is MappingProxyType else 0)
+        total += sum(map(sizeof, inner)) + sum(map(sizeof, inner.values()))
+        members = inner.values()
+        if set(map(type, inner)) - {str}:
+            return walk(value)
+    elif kind is tuple or kind is list:
+        total = sizeof(value) + sum(map(sizeof, value))
+        members = value
+    else:
+        return walk(value)
+    if set(map(type, members)) <= _SCALARS:
+        return total
+    for item in members:
+        if type(item) not in _SCALARS:
+            total += footprint(item) - sizeof(item)
+    return total
+
+
+def walk(value: Any) -> int:
+    """The bytes held by ``value`` and everything in it, one object at a time (any shape)."""
     sizeof = sys.getsizeof
     total = 0
     stack = [value]
