@@ -65,24 +65,21 @@ def check_expiry(token: Token) -> None:
 
 
 def check_not_before(token: Token) -> None:
-    nbf = _timestamp(token, "nbf")
-    now, leeway = token.now, _leeway(token)
-    if nbf is not None and too_early(nbf, now, leeway):
-        raise InvalidTokenError(
-            f"the token is not valid for another {ago(nbf - now)} (nbf {utc(nbf)}, leeway "
-            f"{leeway:g} s); check the clocks of this server and the issuer",
-            code="not_yet_valid",
-            issuer=_name(token),
-        )
+    _not_in_the_future(token, "nbf", "is not valid for another {} (nbf")
 
 
 def check_issued_at(token: Token) -> None:
-    iat = _timestamp(token, "iat")
+    _not_in_the_future(token, "iat", "was issued {} in the future (iat")
+
+
+def _not_in_the_future(token: Token, claim: str, wording: str) -> None:
+    """The ``nbf`` and ``iat`` rule: a time claim, if present, is not after now + leeway."""
+    when = _timestamp(token, claim)
     now, leeway = token.now, _leeway(token)
-    if iat is not None and too_early(iat, now, leeway):
+    if when is not None and too_early(when, now, leeway):
         raise InvalidTokenError(
-            f"the token was issued {ago(iat - now)} in the future (iat {utc(iat)}, leeway "
-            f"{leeway:g} s); check the clocks of this server and the issuer",
+            f"the token {wording.format(ago(when - now))} {utc(when)}, leeway {leeway:g} s); "
+            "check the clocks of this server and the issuer",
             code="not_yet_valid",
             issuer=_name(token),
         )

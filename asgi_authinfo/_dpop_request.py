@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from ._errors import InvalidDpopProofError, InvalidRequestError
-from ._token_sources import is_token68
+from ._errors import InvalidDpopProofError
+from ._token_sources import authorization_header, is_token68
 
 __all__ = ["DpopRequest", "normalized_url", "read_dpop", "request_url"]
 
@@ -88,18 +88,7 @@ def read_dpop(scope: Any, origin: str | None = None) -> DpopRequest | None:
 
     Exactly one ``DPoP`` header must be sent (RFC 9449 §4.3 check 1), and one ``Authorization``.
     """
-    authorization: bytes | None = None
-    proofs: list[bytes] = []
-    for name, value in scope.get("headers", ()):
-        name = name.lower()
-        if name == b"authorization":
-            if authorization is not None:
-                raise InvalidRequestError(
-                    "the request has more than one Authorization header", code="invalid_request"
-                )
-            authorization = value
-        elif name == b"dpop":
-            proofs.append(value)
+    authorization = authorization_header(scope)
     if authorization is None:
         return None  # a proof without a DPoP token has nothing to bind: the token sources decide
     scheme, _, credentials = authorization.decode("latin-1").strip(" ").partition(" ")
@@ -112,6 +101,7 @@ def read_dpop(scope: Any, origin: str | None = None) -> DpopRequest | None:
             "(RFC 9449 §7.1: one token68 after 'DPoP ')",
             code="invalid_request",
         )
+    proofs = [value for name, value in scope.get("headers", ()) if name.lower() == b"dpop"]
     if len(proofs) != 1:
         got = "no DPoP header" if not proofs else f"{len(proofs)} DPoP headers"
         raise InvalidDpopProofError(f"a DPoP request needs exactly one DPoP proof header; it has {got}")

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from ._errors import InvalidRequestError
 from ._token_hiding import hide_query_param
 
-__all__ = ["BearerHeader", "Cookie", "QueryParam", "TokenSource", "token_from"]
+__all__ = ["BearerHeader", "Cookie", "QueryParam", "TokenSource", "authorization_header", "token_from"]
 
 _TOKEN68_CHARS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
 
@@ -23,6 +23,19 @@ def is_token68(text: str) -> bool:
     """RFC 7235 token68, ``[A-Za-z0-9-._~+/]+=*``, checked at C speed (a regex costs ~1 µs per token)."""
     body = text.rstrip("=")
     return bool(body) and body.isascii() and not body.encode("ascii").translate(None, _TOKEN68_CHARS)
+
+
+def authorization_header(scope: Any) -> bytes | None:
+    """The request's one ``Authorization`` header value; two of them are an ``invalid_request``."""
+    value: bytes | None = None
+    for name, header in scope.get("headers", ()):
+        if name.lower() == b"authorization":  # ASGI lowercases names; be lenient anyway
+            if value is not None:
+                raise InvalidRequestError(
+                    "the request has more than one Authorization header", code="invalid_request"
+                )
+            value = header
+    return value
 
 
 @runtime_checkable
@@ -37,14 +50,7 @@ class BearerHeader:
     """``Authorization: Bearer <token>`` (RFC 6750 §2.1); the scheme is case-insensitive."""
 
     def token(self, scope: Any) -> str | None:
-        value: bytes | None = None
-        for name, header in scope.get("headers", ()):
-            if name.lower() == b"authorization":  # ASGI lowercases names; be lenient anyway
-                if value is not None:
-                    raise InvalidRequestError(
-                        "the request has more than one Authorization header", code="invalid_request"
-                    )
-                value = header
+        value = authorization_header(scope)
         if value is None:
             return None
         text = value.decode("latin-1")
