@@ -1,0 +1,111 @@
+"""End to end: a real Hypercorn on 127.0.0.1, JWKS from a real loopback server, HTTP and WebSocket.
+
+The same app and checks as ``test_uvicorn.py``, served by the other common ASGI server; Hypercorn
+also implements the WebSocket denial response extension, so a refused handshake is an HTTP 401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+from websockets.exceptions import InvalidStatus
+
+from asgi_authinfo import AuthInfoMiddleware, BearerHeader, QueryParam
+from pytest_plugin import FakeIssuer
+
+from .test_uvicorn import app
+
+
+@contextmanager
+def running(asgi_app: Any) -> Iterator[str]:
+    """Serve ``asgi_app`` with Hypercorn on a free 127.0.0.1 port in a thread; yield its address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.loglevel = "WARNING"
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    started = threading.Event()
+
+    async def main() -> None:
+        async def trigger() -> None:
+            started.set()
+            await stop.wait()
+
+        await serve(asgi_app, config, shutdown_trigger=trigger)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    started.wait(10)
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            threading.Event().wait(0.01)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=10)
+        loop.close()
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[tuple[FakeIssuer, str]]:
+    fake = FakeIssuer(audience="api://e2e-hypercorn")
+    with fake.serve():
+        protected = AuthInfoMiddleware(
+            app,
+            issuers=[fake.issuer_config()],
+            token_sources=[BearerHeader(), QueryParam("access_token")],
+        )
+        with running(protected) as address:
+            yield fake, address
+
+
+def test_http_signed_in_refused_and_anonymous(stack: tuple[FakeIssuer, str]) -> None:
+    fake, address = stack
+    with httpx.Client(base_url=f"http://{address}") as client:
+        ok = client.get("/", headers={"Authorization": f"Bearer {fake.token(sub='user_h')}"})
+        expired = client.get("/", headers={"Authorization": f"Bearer {fake.token(exp=1)}"})
+        anonymous = client.get("/")
+    assert ok.status_code == 200 and ok.json() == {"user_id": "user_h", "signed_in": True}
+    assert expired.status_code == 401
+    assert 'error="invalid_token"' in expired.headers["www-authenticate"]
+    assert expired.json()["error_code"] == "expired"
+    assert anonymous.status_code == 200 and anonymous.json() == {"user_id": None, "signed_in": False}
+
+
+def test_websocket_with_and_without_token(stack: tuple[FakeIssuer, str]) -> None:
+    fake, address = stack
+
+    async def talk(url: str, **options: Any) -> Any:
+        async with websockets.connect(url, **options) as ws:
+            return json.loads(await ws.recv())
+
+    token = fake.token(sub="user_hws")
+    by_query = asyncio.run(talk(f"ws://{address}/ws?access_token={token}"))
+    by_header = asyncio.run(
+        talk(f"ws://{address}/ws", additional_headers={"Authorization": f"Bearer {token}"})
+    )
+    anonymous = asyncio.run(talk(f"ws://{address}/ws"))
+    assert by_query == by_header == {"user_id": "user_hws"}
+    assert anonymous == {"user_id": None}
+    with pytest.raises(InvalidStatus) as refused:
+        asyncio.run(talk(f"ws://{address}/ws?access_token={fake.token(exp=1)}"))
+    assert refused.value.response.status_code == 401
+    assert refused.value.response.headers["www-authenticate"].startswith("Bearer")
