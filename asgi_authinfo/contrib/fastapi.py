@@ -6,12 +6,15 @@ on HTTP and WebSocket routes. A dependency cannot answer by itself in FastAPI, s
 handler that answers like the middleware (same status, headers and flat JSON body)::
 
     app = FastAPI(exception_handlers={AuthRefused: refusal_handler})
+
+``document_refusals(app)`` lists those 401/403 answers in the OpenAPI schema of every route that
+depends on the caller's auth (dependencies cannot declare responses themselves).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Unpack
+from typing import Annotated, Any, Final, Unpack
 
 from .._auth_info import AuthInfo, NoAuthInfo
 from .._errors import AuthError
@@ -20,8 +23,10 @@ from .._responses import Refusal
 from . import framework_missing
 
 try:
-    from fastapi import Depends, HTTPException, Security, WebSocketException
+    from fastapi import Depends, FastAPI, HTTPException, Security, WebSocketException
+    from fastapi.dependencies.models import Dependant
     from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+    from fastapi.routing import APIRoute
     from fastapi.security.base import SecurityBase
     from starlette.requests import HTTPConnection
     from starlette.responses import Response
@@ -34,10 +39,14 @@ __all__ = [
     "CurrentAuth",
     "SignedIn",
     "bearer_auth",
+    "document_refusals",
     "refusal",
     "refusal_handler",
+    "refusal_responses",
     "require",
 ]
+
+_REFUSES: Final = "__asgi_authinfo_refuses__"  # marks require()'s dependencies for document_refusals
 
 
 class BearerAuth(SecurityBase):
@@ -85,6 +94,7 @@ def require(
         return auth
 
     required.__qualname__ = f"require({requirement!r})"
+    setattr(required, _REFUSES, bool(conditions))  # 403 only when there is something to lack
     return required
 
 
@@ -130,3 +140,64 @@ CurrentAuth = Annotated[AuthInfo | NoAuthInfo, Security(bearer_auth)]
 
 SignedIn = Annotated[AuthInfo, Depends(require())]
 """``auth: SignedIn``: the caller's ``AuthInfo``; signed-out callers get 401."""
+
+_BODY: Final[dict[str, Any]] = {
+    "application/json": {
+        "schema": {
+            "title": "Refusal",
+            "type": "object",
+            "required": ["error", "error_code", "error_description"],
+            "properties": {
+                "error": {"type": "string", "description": "The RFC 6750 error code"},
+                "error_code": {"type": "string", "description": "asgi-authinfo's stable error code"},
+                "error_description": {"type": "string"},
+            },
+        }
+    }
+}
+_UNAUTHORIZED: Final[dict[str, Any]] = {
+    "description": "No token where one is required, or a token refused (see WWW-Authenticate)",
+    "content": _BODY,
+}
+refusal_responses: Final[dict[int | str, dict[str, Any]]] = {
+    401: _UNAUTHORIZED,
+    403: {"description": "The token lacks what the route requires", "content": _BODY},
+}
+"""The 401/403 answers of ``require``, for ``APIRouter(responses=refusal_responses)`` or a route."""
+
+
+def document_refusals(app: FastAPI) -> None:
+    """List the refusal answers in ``app``'s OpenAPI schema, on every route that reads the auth.
+
+    Routes that depend on ``require(...)`` with conditions get 401 and 403; routes that read
+    ``CurrentAuth`` or ``SignedIn`` get 401 (the middleware refuses a bad token on any route). Answers a route
+    declares itself are kept. The routes are read when the schema is first built, so routes added
+    after this call are documented too.
+    """
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for route in app.routes:
+                if isinstance(route, APIRoute):
+                    _document(route)
+        return build_schema()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document(route: APIRoute) -> None:
+    reads_auth, forbids = _reads(route.dependant)
+    if reads_auth:
+        answers: dict[int | str, dict[str, Any]] = refusal_responses if forbids else {401: _UNAUTHORIZED}
+        route.responses = {**answers, **route.responses}
+
+
+def _reads(dependant: Dependant) -> tuple[bool, bool]:
+    """Whether ``dependant`` (or anything under it) reads the auth, and whether it can answer 403."""
+    reads_auth = isinstance(dependant.call, BearerAuth)
+    forbids = getattr(dependant.call, _REFUSES, False)
+    for dependency in dependant.dependencies:
+        sub_reads, sub_forbids = _reads(dependency)
+        reads_auth, forbids = reads_auth or sub_reads, forbids or sub_forbids
+    return reads_auth, forbids

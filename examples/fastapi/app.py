@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, WebSocket
 
 from asgi_authinfo import AuthInfo, AuthInfoMiddleware, Issuer
-from asgi_authinfo.contrib.fastapi import AuthRefused, CurrentAuth, SignedIn, refusal_handler, require
+from asgi_authinfo.contrib.fastapi import (
+    AuthRefused,
+    CurrentAuth,
+    SignedIn,
+    document_refusals,
+    refusal_handler,
+    require,
+)
 from examples.settings import issuers_from_env
 
 CanWrite = Annotated[AuthInfo, Depends(require(permission="posts:write"))]
@@ -23,6 +30,7 @@ def create_app(
     # refusal_handler answers require()'s refusals with the middleware's status, headers and JSON body
     app = FastAPI(title="asgi-authinfo example", exception_handlers={AuthRefused: refusal_handler})
     app.add_middleware(AuthInfoMiddleware, issuers=issuers or issuers_from_env(), on_invalid=on_invalid)
+    document_refusals(app)  # the 401/403 answers in the OpenAPI schema
 
     @app.get("/me")
     async def me(auth: CurrentAuth) -> dict[str, Any]:
