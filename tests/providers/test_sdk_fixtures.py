@@ -10,6 +10,7 @@ case and in docs/providers.md).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -61,8 +62,12 @@ def _fake(config: Issuer, iss: Any, keys: int) -> ProviderIssuer:
     return ProviderIssuer(name, jwks_uri=jwks_uri, algorithm=config.algorithms[0], audience=None, keys=keys)
 
 
-async def _send(case: Case) -> tuple[httpx.Response, AuthInfo | None]:
-    issuers = getattr(providers, case.provider)(**case.helper)
+async def _send(
+    case: Case, issuers: tuple[Issuer, ...] | None = None
+) -> tuple[httpx.Response, AuthInfo | None]:
+    """``case``'s payload, signed and sent through the middleware that trusts ``issuers`` (the helper's)."""
+    if issuers is None:
+        issuers = getattr(providers, case.provider)(**case.helper)
     payload = _payload(case, issuers[0], int(time.time()))
     config = _trusted(issuers, payload.get("iss"))
     fake = _fake(config, payload.get("iss"), case.keys)
@@ -136,3 +141,15 @@ def test_every_provider_has_sdk_fixtures() -> None:
         "clerk",
     }
     assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.anyio
+async def test_cognito_multi_region_issuer_added_by_hand() -> None:
+    """The documented way to trust a replicated user pool's multi-region issuer as well."""
+    (case,) = (case for case in CASES if case.id == "cognito-multi-region-issuer")
+    (regional,) = getattr(providers, case.provider)(**case.helper)
+    iss = case.claims["iss"]
+    global_issuer = dataclasses.replace(regional, issuer=iss, jwks_uri=f"{iss}/.well-known/jwks.json")
+    response, auth = await _send(case, (regional, global_issuer))
+    assert response.status_code == 200, response.text
+    assert auth is not None and auth.issuer == iss
