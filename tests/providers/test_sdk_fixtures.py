@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from asgi_authinfo import AuthInfo, AuthInfoMiddleware, Issuer, providers
+from asgi_authinfo import AuthInfo, AuthInfoMiddleware, InvalidTokenError, Issuer, providers
 from asgi_authinfo._claim_checks import split_template, tenant_in
 
 from ._support import ProviderIssuer
@@ -153,3 +153,22 @@ async def test_cognito_multi_region_issuer_added_by_hand() -> None:
     response, auth = await _send(case, (regional, global_issuer))
     assert response.status_code == 200, response.text
     assert auth is not None and auth.issuer == iss
+
+
+def _has_scope_or_role(claims: Mapping[str, Any], issuer: str, /) -> None:
+    """docs/providers.md's check refusing Entra tokens without scp and roles (IDW10201)."""
+    if not claims.get("scp") and not claims.get("roles"):
+        raise InvalidTokenError(
+            "the token grants this API no scope and no app role", code="invalid_claim", issuer=issuer
+        )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("name", "status"), [("entra-missing-scopes-and-roles", 401), ("entra-with-scopes-and-roles", 200)]
+)
+async def test_entra_scope_or_role_check_as_documented(name: str, status: int) -> None:
+    (case,) = (case for case in CASES if case.id == name)
+    issuers = providers.entra(**case.helper, claim_checks=[_has_scope_or_role])
+    response, _ = await _send(case, issuers)
+    assert response.status_code == status, response.text
