@@ -387,10 +387,23 @@ def firebase(
                 "audience": project_id,
                 "claims": _claims("firebase", claims),
             },
+            checks=(_firebase_uid,),
             options=options,
             owned={"audience": "firebase() checks aud against project_id itself: leave out audience="},
         ),
     )
+
+
+def _firebase_uid(claims: Mapping[str, Any], issuer: str, /) -> None:
+    """A Firebase uid is 1 to 128 characters; ``verifyIdToken`` refuses any other ``sub``."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not 0 < len(sub) <= 128:
+        raise InvalidTokenError(
+            "the Firebase ID token's `sub` (the user's uid) must be 1 to 128 characters, as every "
+            "Firebase uid is; Firebase Admin's verifyIdToken() refuses this token too",
+            code="invalid_claim",
+            issuer=issuer,
+        )
 
 
 def custom_jwt(
