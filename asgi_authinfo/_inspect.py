@@ -85,7 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     issuers.add_argument(
         "--config",
         metavar="MODULE:ATTRIBUTE",
-        help="your app's issuers: an Issuer, a list of them, a TokenVerifier or an AuthInfoMiddleware",
+        help="your app's issuers: an Issuer, a list of them (an issuer resolver too), a TokenVerifier "
+        "or an AuthInfoMiddleware",
     )
     how = parser.add_argument_group("how to check")
     how.add_argument(

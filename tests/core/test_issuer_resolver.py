@@ -11,6 +11,7 @@ import logging
 import random
 import weakref
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -27,7 +28,7 @@ from asgi_authinfo import (
     TokenVerifier,
 )
 from asgi_authinfo._diagnosis import diagnose
-from asgi_authinfo._inspect import _diagnose, _Setup
+from asgi_authinfo._inspect import _diagnose, _Setup, load_config
 from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
@@ -357,8 +358,6 @@ async def test_inspect_diagnoses_a_token_of_a_resolved_issuer(keys: Keys, clock:
 
 
 async def test_inspect_with_only_a_resolver_checks_the_token(keys: Keys, clock: Clock) -> None:
-    async with keys.client:
-        pass
     setup = _Setup((), resolver=IssuerResolver(Resolver(keys)))
 
     diagnosis = await _diagnose(setup, keys.token("https://elsewhere.example.com"), now=clock())
@@ -385,3 +384,22 @@ def test_issuer_resolver_settings_are_checked_when_built(keys: Keys) -> None:
         TokenVerifier([resolve, IssuerResolver(resolve)])
     with pytest.raises(ValueError, match="configured twice"):
         TokenVerifier([keys.issuer(STATIC), keys.issuer(STATIC), resolve])
+
+
+@pytest.mark.parametrize("attribute", ["verifier", "issuers", "resolve"])
+def test_inspect_config_keeps_the_apps_resolver(
+    attribute: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "resolver_app.py").write_text(
+        "from asgi_authinfo import Issuer, TokenVerifier\n"
+        "async def resolve(iss):\n"
+        "    return None\n"
+        f"issuers = [Issuer({STATIC!r}, jwks_uri='{STATIC}/jwks.json'), resolve]\n"
+        "verifier = TokenVerifier(issuers)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    issuers, _, resolver = load_config(f"resolver_app:{attribute}")
+
+    assert [issuer.issuer for issuer in issuers] == ([] if attribute == "resolve" else [STATIC])
+    assert resolver is not None and resolver.resolve.__name__ == "resolve"
