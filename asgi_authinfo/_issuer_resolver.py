@@ -5,7 +5,8 @@ Answers are cached (LRU, ``max_issuers``), an ``Issuer`` for ``ttl`` seconds, ``
 ``negative_ttl``; concurrent tokens with one unknown ``iss`` share one call. The resolver is asked
 about at most ``max_new_issuers`` never-seen issuers per ``window`` seconds: tokens with random
 ``iss`` values cannot force unbounded calls or key fetches (each fetch needs a resolved Issuer);
-past the limit an unknown issuer gets a 503 until the window ends. A resolver that raises or
+past the limit an unknown issuer gets a 503 until the window ends (an ``iss`` no Issuer can have,
+not an http(s) URL or too long, is never asked about). A resolver that raises or
 times out is a 503 (logged once per issuer and failure), never a 401 and never a crash.
 """
 
@@ -38,6 +39,8 @@ DEFAULT_MAX_ISSUERS: Final = 1000
 DEFAULT_MAX_NEW_ISSUERS: Final = 100
 DEFAULT_WINDOW: Final = 60.0
 DEFAULT_TIMEOUT: Final = 5.0
+MAX_ISS_LENGTH: Final = 1024
+"""An ``iss`` longer than this, or not an http(s) URL, is never passed to the resolver (nor cached)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +158,8 @@ class ResolvedIssuers:
 
         Raises :class:`IssuerUnavailableError` (503) when the resolver failed or its limit is spent.
         """
+        if len(iss) > MAX_ISS_LENGTH or not iss.startswith(("https://", "http://")):
+            return None  # no Issuer can have it (they are URLs): no call, no budget, no cache entry
         answer = self._answers.get(iss)
         if answer is None or answer.expires_at <= self._clock():
             if self._flight.pending(iss):

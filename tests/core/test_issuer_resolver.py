@@ -144,6 +144,17 @@ async def test_none_is_the_unknown_issuer_401_and_is_cached_for_negative_ttl(
     assert keys.fetches == 0  # no Issuer, no key fetch
 
 
+async def test_an_iss_no_issuer_can_have_is_refused_without_asking(keys: Keys, clock: Clock) -> None:
+    resolve = Resolver(keys)
+    verifier = verifier_for(keys, clock, resolve)
+
+    for iss in ("acme", "urn:tenant:acme", tenant("a" * 1100)):
+        assert (await refusal(verifier.verify(keys.token(iss)))).code == "unknown_issuer"
+
+    assert resolve.asked == []
+    assert verifier.trust.resolved is not None and len(verifier.trust.resolved) == 0
+
+
 async def test_a_resolved_issuer_is_asked_again_after_its_ttl(keys: Keys, clock: Clock) -> None:
     resolve = Resolver(keys)
     verifier = verifier_for(keys, clock, IssuerResolver(resolve, ttl=100))
