@@ -29,6 +29,7 @@ from asgi_authinfo import (
 )
 from asgi_authinfo._diagnosis import diagnose
 from asgi_authinfo._inspect import _diagnose, _Setup, load_config
+from asgi_authinfo._render import render_text
 from pytest_plugin import Clock, FakeIssuer
 
 pytestmark = pytest.mark.anyio
@@ -372,8 +373,11 @@ async def test_inspect_with_only_a_resolver_checks_the_token(keys: Keys, clock: 
     setup = _Setup((), resolver=IssuerResolver(Resolver(keys)))
 
     diagnosis = await _diagnose(setup, keys.token("https://elsewhere.example.com"), now=clock())
+    text = render_text(diagnosis)
 
     assert diagnosis.error is not None and diagnosis.error.code == "unknown_issuer"
+    assert "  trusted   the issuers the resolver returns\n" in text
+    assert "result     REFUSED (unknown_issuer): the token's issuer 'https://elsewhere.example.com'" in text
 
 
 def test_issuer_resolver_settings_are_checked_when_built(keys: Keys) -> None:
