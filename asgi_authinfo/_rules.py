@@ -120,7 +120,8 @@ def check_token_type(token: Token) -> None:
     if not isinstance(typ, str) or _media_type(typ) != _media_type(required):
         got = " has no typ header; this issuer requires" if typ is None else f"'s typ {shown(typ)} is not"
         raise InvalidTokenError(
-            f"the token{got} the required {required!r} (RFC 9068 access tokens carry typ at+jwt)",
+            f"the token{got} the required {required!r} "
+            "(RFC 9068 access tokens carry typ at+jwt)",
             code="wrong_token_type",
             issuer=_issuer(token).issuer,
         )
