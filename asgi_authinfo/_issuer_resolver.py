@@ -12,6 +12,7 @@ times out is a 503 (logged once per issuer and failure), never a 401 and never a
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 from collections import OrderedDict
@@ -58,7 +59,7 @@ class IssuerResolver:
     timeout: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
-        if not callable(self.resolve) or isinstance(self.resolve, IssuerResolver):
+        if not _is_async(self.resolve):
             raise ValueError(
                 f"resolve must be an async function (iss) -> Issuer | None, got {self.resolve!r}"
             )
@@ -96,6 +97,13 @@ def split_issuers(issuers: Issuers) -> tuple[tuple[Issuer, ...], IssuerResolver 
     resolver = resolvers[0]
     config = resolver if isinstance(resolver, IssuerResolver) else IssuerResolver(resolver)  # type: ignore[arg-type]
     return (flatten_issuers(static) if static else ()), config  # type: ignore[arg-type]
+
+
+def _is_async(resolve: object) -> bool:
+    """An async function, or an object whose ``__call__`` is one (a class-based resolver)."""
+    return inspect.iscoroutinefunction(resolve) or (
+        callable(resolve) and inspect.iscoroutinefunction(type(resolve).__call__)
+    )
 
 
 def _is_function(item: object) -> bool:

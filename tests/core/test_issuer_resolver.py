@@ -395,6 +395,8 @@ def test_issuer_resolver_settings_are_checked_when_built(keys: Keys) -> None:
             IssuerResolver(resolve, **bad)
     with pytest.raises(ValueError, match="resolve must be an async function"):
         IssuerResolver("https://x.example.com")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="resolve must be an async function"):
+        TokenVerifier([lambda iss: None])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="at most one resolver"):
         TokenVerifier([resolve, IssuerResolver(resolve)])
     with pytest.raises(ValueError, match="configured twice"):
