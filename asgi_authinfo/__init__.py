@@ -33,6 +33,7 @@ from ._errors import (
 )
 from ._guards import Requirement, check, get_auth, requires
 from ._issuer import ALLOWED_ALGORITHMS, Issuer
+from ._issuer_resolver import IssuerResolver
 from ._jwks import JWKSCache
 from ._middleware import AuthInfoMiddleware
 from ._observer import Observer, Outcome
@@ -73,6 +74,7 @@ __all__ = [
     "InvalidTokenError",
     "Issuer",
     "IssuerCheck",
+    "IssuerResolver",
     "IssuerUnavailableError",
     "JWKSCache",
     "MappedClaims",

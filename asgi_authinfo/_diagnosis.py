@@ -66,6 +66,8 @@ class Diagnosis:
     auth: AuthInfo | None
     bug: str | None = None
     """Set when a claim check or mapper raised (a bug, not a refusal: the middleware answers 500)."""
+    resolver: bool = False
+    """Whether the verifier also trusts the issuers its issuer resolver returns."""
 
     @property
     def accepted(self) -> bool:
@@ -108,6 +110,7 @@ async def diagnose(
         error=recorder.error,
         auth=recorder.auth,
         bug=recorder.bug,
+        resolver=verifier.resolver is not None,
     )
 
 

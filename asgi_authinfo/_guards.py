@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypedDict, Unpack
 
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
 from ._auth_info import AuthInfo, NoAuthInfo
-from ._errors import AuthError, InsufficientScopeError, MissingTokenError, ReverificationError
+from ._claim_checks import non_empty_strings
+from ._errors import (
+    AuthError,
+    InsufficientScopeError,
+    InvalidTokenError,
+    MissingTokenError,
+    ReverificationError,
+    shown,
+)
 from ._responses import send_refusal
 from ._reverification import Reverification, ReverificationSpec
 
@@ -57,7 +65,11 @@ def realm_of(source: Any, realm: str | None = None) -> str:
 
 
 class Conditions(TypedDict, total=False):
-    """The conditions a route can require, as ``AuthInfo.has()`` takes them (``None``: not required)."""
+    """The conditions a route can require, as ``AuthInfo.has()`` takes them (``None``: not required).
+
+    ``issuer`` and ``audience`` (a string or a collection of them) restrict the route to tokens
+    from those issuers (``iss``) or for one of those audiences (``aud``): others get a 401.
+    """
 
     permission: str | None
     role: str | None
@@ -66,15 +78,18 @@ class Conditions(TypedDict, total=False):
     scope: str | None
     plan: str | None
     reverification: ReverificationSpec | None
+    issuer: str | Collection[str] | None
+    audience: str | Collection[str] | None
 
 
 _CONDITION_ORDER = tuple(Conditions.__annotations__)
+_NOT_HAS = frozenset({"reverification", "issuer", "audience"})  # not AuthInfo.has() keywords
 
 
 class Requirement:
     """What a route requires: a signed-in caller for whom ``auth.has(**conditions)`` holds."""
 
-    __slots__ = ("conditions", "reverification")
+    __slots__ = ("audiences", "conditions", "issuers", "reverification")
 
     def __init__(self, **conditions: Unpack[Conditions]) -> None:
         given: dict[str, Any] = dict(conditions)
@@ -84,8 +99,10 @@ class Requirement:
         self.conditions: dict[str, Any] = {
             key: given[key]
             for key in _CONDITION_ORDER
-            if key != "reverification" and isinstance(given.get(key), str)
+            if key not in _NOT_HAS and isinstance(given.get(key), str)
         }
+        self.issuers = _allowed("issuer", given.get("issuer"))
+        self.audiences = _allowed("audience", given.get("audience"))
         spec = given.get("reverification")
         self.reverification: tuple[Reverification, str | dict[str, object]] | None = (
             None if spec is None else _reverification(spec)
@@ -95,7 +112,42 @@ class Requirement:
         inner = ", ".join(f"{key}={value!r}" for key, value in self.conditions.items())
         if self.reverification is not None:
             inner = ", ".join(filter(None, (inner, f"reverification={self.reverification[1]!r}")))
+        for key, allowed in (("issuer", self.issuers), ("audience", self.audiences)):
+            if allowed is not None:
+                shown_ = allowed[0] if len(allowed) == 1 else list(allowed)
+                inner = ", ".join(filter(None, (inner, f"{key}={shown_!r}")))
         return f"Requirement({inner})"
+
+
+def _allowed(name: str, value: Any) -> tuple[str, ...] | None:
+    """A route's allowed issuers or audiences, checked when the guard is built (``None``: any)."""
+    if value is None:
+        return None
+    if not isinstance(value, str | Collection):
+        raise ValueError(f"{name}= must be a string or a collection of strings, got {value!r}")
+    return non_empty_strings(name, value)
+
+
+def _route_trust(auth: AuthInfo, requirement: Requirement) -> InvalidTokenError | None:
+    """The 401 for a token from an issuer, or for an audience, this route does not accept."""
+    issuers, audiences = requirement.issuers, requirement.audiences
+    if issuers is not None and auth.issuer not in issuers:
+        return InvalidTokenError(
+            f"this route accepts tokens from {' or '.join(issuers)}; this token is from {shown(auth.issuer)}",
+            code="unknown_issuer",
+            issuer=auth.issuer,
+        )
+    if audiences is not None:
+        aud = auth.claims.get("aud")
+        given = [aud] if isinstance(aud, str) else aud if isinstance(aud, list | tuple) else []
+        if not any(item in audiences for item in given if isinstance(item, str)):
+            got = ", ".join(shown(item) for item in given[:5]) if given else "no audience"
+            return InvalidTokenError(
+                f"this route accepts tokens for audience {' or '.join(audiences)}; this token is for {got}",
+                code="audience_mismatch",
+                issuer=auth.issuer,
+            )
+    return None
 
 
 def _reverification(spec: Any) -> tuple[Reverification, str | dict[str, object]]:
@@ -108,6 +160,10 @@ def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | 
     """None when ``auth`` meets ``requirement``; else the error to answer with (401/403/503)."""
     if auth.user is None:
         return auth.error or missing_token()
+    if requirement.issuers is not None or requirement.audiences is not None:
+        refused = _route_trust(auth, requirement)
+        if refused is not None:
+            return refused
     if requirement.conditions and not auth.has(**requirement.conditions):
         wanted = " and ".join(f"{key} {value!r}" for key, value in requirement.conditions.items())
         return InsufficientScopeError(
@@ -140,7 +196,9 @@ def requires(
 ) -> Callable[[Any], Any]:
     """Guard a raw ASGI app: 401 when signed out, 403 ``insufficient_scope`` when ``has()`` fails.
 
-    ``app = requires(permission="posts:write")(app)``, inside ``AuthInfoMiddleware``.
+    ``app = requires(permission="posts:write")(app)``, inside ``AuthInfoMiddleware``;
+    ``requires(issuer="https://admin.example.com", audience="admin-api")`` answers tokens from
+    another issuer or for another audience with 401 ``invalid_token``.
     """
     requirement = Requirement(**conditions)
 

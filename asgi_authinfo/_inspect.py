@@ -29,6 +29,7 @@ from ._diagnosis import Diagnosis, diagnose
 from ._dpop import DpopRequest, normalized_url
 from ._errors import AuthError
 from ._issuer import Issuer, flatten_issuers
+from ._issuer_resolver import IssuerResolver, split_issuers
 from ._jose import parse
 from ._render import render_json, render_text
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
@@ -54,6 +55,7 @@ class _Setup:
     max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES
     jwks: dict[str, Any] | None = None
     notes: tuple[str, ...] = ()
+    resolver: IssuerResolver | None = None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,7 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     issuers.add_argument(
         "--config",
         metavar="MODULE:ATTRIBUTE",
-        help="your app's issuers: an Issuer, a list of them, a TokenVerifier or an AuthInfoMiddleware",
+        help="your app's issuers: an Issuer, a list of them (an issuer resolver too), a TokenVerifier "
+        "or an AuthInfoMiddleware",
     )
     how = parser.add_argument_group("how to check")
     how.add_argument(
@@ -144,15 +147,18 @@ def dpop_request(args: argparse.Namespace, token: str) -> DpopRequest | None:
 
 
 async def _diagnose(setup: _Setup, token: str, now: float, dpop: DpopRequest | None = None) -> Diagnosis:
-    if not setup.issuers:
+    if not setup.issuers and setup.resolver is None:
         return await diagnose(None, token, now=now)
     if setup.jwks is not None:
         client = httpx.AsyncClient(transport=_jwks_file_transport(setup.jwks, setup.issuers))
     else:
-        client = httpx.AsyncClient(timeout=max(issuer.jwks_timeout for issuer in setup.issuers))
+        client = httpx.AsyncClient(
+            timeout=max((issuer.jwks_timeout for issuer in setup.issuers), default=5.0)
+        )
+    trusted = (*setup.issuers, *(() if setup.resolver is None else (setup.resolver,)))
     async with client:
         verifier = TokenVerifier(
-            setup.issuers, client=client, now=lambda: now, max_token_bytes=setup.max_token_bytes
+            trusted, client=client, now=lambda: now, max_token_bytes=setup.max_token_bytes
         )
         return await diagnose(verifier, token, dpop=dpop)
 
@@ -187,8 +193,8 @@ def configure(args: argparse.Namespace) -> _Setup:
     if args.config is not None:
         if args.issuer or args.provider or args.client_id or given:
             raise UsageError("--config names the issuers; leave out --issuer, --provider and their options")
-        issuers, max_bytes = load_config(args.config)
-        setup = _Setup(issuers, max_bytes)
+        issuers, max_bytes, resolver = load_config(args.config)
+        setup = _Setup(issuers, max_bytes, resolver=resolver)
     elif args.provider is not None:
         setup = _Setup(_provider_issuers(args))
     elif args.issuer is not None:
@@ -201,11 +207,11 @@ def configure(args: argparse.Namespace) -> _Setup:
         setup = _Setup((), notes=("no issuer given: the token is only decoded, not checked",))
     if args.jwks_file is None:
         return setup
-    if not setup.issuers:
+    if not setup.issuers and setup.resolver is None:
         raise UsageError("--jwks-file needs the issuers to check against (--issuer, --provider or --config)")
     jwks = read_jwks(args.jwks_file)
     note = f"keys come from --jwks-file {args.jwks_file}, not from the network"
-    return _Setup(setup.issuers, setup.max_token_bytes, jwks, (*setup.notes, note))
+    return _Setup(setup.issuers, setup.max_token_bytes, jwks, (*setup.notes, note), setup.resolver)
 
 
 def _issuer_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -260,8 +266,9 @@ def _build(make: Callable[[], Iterable[Any]]) -> tuple[Issuer, ...]:
         raise UsageError(str(exc)) from None
 
 
-def load_config(reference: str) -> tuple[tuple[Issuer, ...], int]:
-    """The issuers named by ``module:attribute`` (the module is imported from the current directory)."""
+def load_config(reference: str) -> tuple[tuple[Issuer, ...], int, IssuerResolver | None]:
+    """The issuers (and issuer resolver) named by ``module:attribute``, imported from the current
+    directory; a verifier's resolver is asked as the verifier would ask it."""
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
         raise UsageError(f"--config must look like module:attribute, got {reference!r}")
@@ -287,13 +294,14 @@ def load_config(reference: str) -> tuple[tuple[Issuer, ...], int]:
             ) from None
     verifier = target if isinstance(target, TokenVerifier) else getattr(target, "verifier", None)
     if isinstance(verifier, TokenVerifier):
-        return verifier.issuers, verifier.max_token_bytes
+        return verifier.issuers, verifier.max_token_bytes, verifier.resolver
     try:
-        return flatten_issuers(target), DEFAULT_MAX_TOKEN_BYTES
+        issuers, resolver = split_issuers(target)
+        return issuers, DEFAULT_MAX_TOKEN_BYTES, resolver
     except (ValueError, TypeError):
         raise UsageError(
             f"--config {reference} is a {type(target).__name__}; it must be an Issuer, a list of them "
-            "(as providers return), a TokenVerifier or an AuthInfoMiddleware"
+            "(as providers return, with an issuer resolver or not), a TokenVerifier or an AuthInfoMiddleware"
         ) from None
 
 

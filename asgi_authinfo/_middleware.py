@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import httpx
@@ -14,7 +14,7 @@ from ._bearer_subprotocol import SUBPROTOCOL_KEY
 from ._dpop import normalized_url, read_dpop
 from ._errors import AuthError, InvalidRequestError
 from ._guards import missing_token
-from ._issuer import Issuer
+from ._issuer_resolver import Issuers
 from ._observer import Observer
 from ._responses import send_refusal
 from ._revocation import OnVerified, RevocationList
@@ -46,7 +46,7 @@ class AuthInfoMiddleware:
         self,
         app: Any,
         *,
-        issuers: Issuer | Iterable[Issuer | Iterable[Issuer]] | None = None,
+        issuers: Issuers | None = None,
         verifier: TokenVerifier | None = None,
         required: bool = False,
         on_invalid: Literal["reject", "anonymous"] = "reject",

@@ -37,7 +37,7 @@ def render_text(diagnosis: Diagnosis, *, realm: str = "api", notes: Sequence[str
             "claims",
             *_fields(diagnosis.claims, diagnosis.now, times=True),
         ]
-    if diagnosis.trusted_issuers:
+    if diagnosis.trusted_issuers or diagnosis.resolver:
         lines += ["", "issuer", *_issuer_lines(diagnosis)]
     lines += ["", "checks", *(line for check in diagnosis.checks for line in _check_lines(check))]
     lines += ["", *_verdict_lines(diagnosis, realm)]
@@ -110,7 +110,8 @@ def _fields(values: Mapping[str, Any], now: float, *, times: bool) -> list[str]:
 
 
 def _issuer_lines(diagnosis: Diagnosis) -> list[str]:
-    lines = [f"  trusted   {', '.join(diagnosis.trusted_issuers)}"]
+    resolved = ["the issuers the resolver returns"] if diagnosis.resolver else []
+    lines = [f"  trusted   {', '.join([*diagnosis.trusted_issuers, *resolved])}"]
     issuer = diagnosis.issuer
     lines.append(f"  matched   {issuer.issuer if issuer is not None else 'none (see the issuer check)'}")
     if issuer is not None and diagnosis.jwks_uri is None and issuer.jwks_uri is None:
@@ -134,7 +135,7 @@ def _check_lines(check: Check) -> list[str]:
 
 
 def _verdict_lines(diagnosis: Diagnosis, realm: str) -> list[str]:
-    if not diagnosis.trusted_issuers:
+    if not diagnosis.trusted_issuers and not diagnosis.resolver:
         iss = None if diagnosis.claims is None else diagnosis.claims.get("iss")
         hint = f"; to check it against its own issuer: --issuer {_safe(iss)}" if isinstance(iss, str) else ""
         return [f"result     NOT CHECKED: no issuer given (use --issuer, --provider or --config){hint}"]

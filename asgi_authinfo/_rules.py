@@ -58,15 +58,29 @@ def check_format(token: Token) -> None:
     token.kid = kid if isinstance(kid, str) else None  # read once, for the key, the log and metrics
 
 
-def check_issuer(token: Token) -> None:
-    """Pick the trusted issuer by ``iss``: exact match, or a multi-tenant template's allowed tenant."""
+def check_issuer(token: Token) -> Awaitable[None] | None:
+    """Pick the trusted issuer by ``iss``: exact match, or a multi-tenant template's allowed tenant,
+    else the issuer resolver's answer (static issuers win; the resolver is never asked for them)."""
     trust = token.trust
     iss = _claims(token).get("iss")
     keys = trust.by_iss.get(iss) if isinstance(iss, str) else None
     if keys is None and isinstance(iss, str):
         keys = _by_template(trust, iss)
+        if keys is None and trust.resolved is not None:
+            return _resolve_issuer(token, iss)
     if keys is None:
         raise InvalidTokenError(_unknown_issuer(trust, iss), code="unknown_issuer")
+    token.keys = keys
+    token.issuer = keys.issuer
+    return None
+
+
+async def _resolve_issuer(token: Token, iss: str) -> None:
+    resolved = token.trust.resolved
+    assert resolved is not None
+    keys = await resolved.keys_for(iss)  # a 503 when the resolver fails or its limit is spent
+    if keys is None:
+        raise InvalidTokenError(_unknown_issuer(token.trust, iss), code="unknown_issuer")
     token.keys = keys
     token.issuer = keys.issuer
 
@@ -156,6 +170,11 @@ def describe_format(token: Token) -> tuple[str, str]:
 
 def describe_issuer(token: Token) -> tuple[str, str]:
     trusted = ", ".join(repr(issuer.issuer) for issuer in token.trust.issuers)
+    if token.trust.resolved is not None:
+        trusted = (
+            f"{trusted} or an issuer the resolver returns" if trusted else "an issuer the resolver returns"
+        )
+        return trusted, _shown_field(token.parsed, "claims", "iss")
     return f"one of {trusted}", _shown_field(token.parsed, "claims", "iss")
 
 
@@ -261,6 +280,12 @@ def _by_template(trust: Trust, iss: str) -> IssuerKeys | None:
 def _unknown_issuer(trust: Trust, iss: object) -> str:
     configured = [*trust.by_iss, *(keys.issuer.issuer for keys in trust.templates)]
     listed = ", ".join(repr(name) for name in configured)
+    if trust.resolved is not None:  # asked already when iss is a string: it trusts no such issuer
+        listed = (
+            f"{listed} and those the issuer resolver returns"
+            if listed
+            else "those the issuer resolver returns"
+        )
     if iss is None:
         return f"the token has no `iss` claim; trusted issuers are {listed}"
     if not isinstance(iss, str):

@@ -9,6 +9,7 @@ from ._issuer_keys import IssuerKeys
 
 if TYPE_CHECKING:
     from ._auth_info import AuthInfo
+    from ._issuer_resolver import ResolvedIssuers
     from ._jose import ParsedToken, VerifyingKey
     from ._jwks import JWKSCache
 
@@ -16,9 +17,10 @@ __all__ = ["Token", "Trust"]
 
 
 class Trust:
-    """What a verifier trusts, built once: its issuers by exact ``iss``, its multi-tenant templates."""
+    """What a verifier trusts, built once: its issuers by exact ``iss``, its multi-tenant templates,
+    and the issuers resolved at run time (``resolved``) for an ``iss`` neither knows."""
 
-    __slots__ = ("by_iss", "issuers", "max_token_bytes", "templates")
+    __slots__ = ("by_iss", "issuers", "max_token_bytes", "resolved", "templates")
 
     def __init__(
         self,
@@ -26,11 +28,13 @@ class Trust:
         by_iss: dict[str, IssuerKeys],
         templates: tuple[IssuerKeys, ...],
         max_token_bytes: int,
+        resolved: ResolvedIssuers | None = None,
     ) -> None:
         self.issuers = issuers
         self.by_iss = by_iss
         self.templates = templates
         self.max_token_bytes = max_token_bytes
+        self.resolved = resolved
 
 
 class Token:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -15,8 +15,9 @@ from ._background import Background
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
 from ._dpop_nonce import NonceSource
 from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown
-from ._issuer import Issuer, flatten_issuers
-from ._issuer_keys import KeySources
+from ._issuer import Issuer
+from ._issuer_keys import IssuerKeys, KeySources
+from ._issuer_resolver import IssuerResolver, Issuers, ResolvedIssuers, split_issuers
 from ._jose import VerifyingKey
 from ._observer import Observer, fingerprint, observe
 from ._revocation import OnVerified, RevocationList, revoked_rule, run_on_verified
@@ -54,11 +55,15 @@ class TokenVerifier:
     ``revocations`` adds the ``revoked`` rule, run on the mapped ``AuthInfo`` of a new token and
     asked again on every token-cache hit; ``on_verified`` is awaited with each new token's
     ``AuthInfo`` after every rule, before it is cached, not on cache hits (``docs/revoking.md``).
+
+    ``issuers`` may include one async resolver ``(iss) -> Issuer | None`` (or an
+    :class:`IssuerResolver` to configure its cache), asked only for an ``iss`` no static issuer
+    matches (see ``_issuer_resolver``); :meth:`start` checks the static issuers only.
     """
 
     def __init__(
         self,
-        issuers: Issuer | Iterable[Issuer | Iterable[Issuer]],
+        issuers: Issuers,
         *,
         client: httpx.AsyncClient | None = None,
         now: Callable[[], float] = time.time,
@@ -87,7 +92,7 @@ class TokenVerifier:
         if dropped:
             raise ValueError(f"rules must keep the built-in rules; missing: {', '.join(dropped)}")
         self._checks = tuple(rule.check for rule in self.rules)
-        self.issuers = flatten_issuers(issuers)
+        self.issuers, self.resolver = split_issuers(issuers)
         self.owns_client = client is None
         self.client = client or httpx.AsyncClient(timeout=_DEFAULT_TIMEOUT)
         self.max_token_bytes = max_token_bytes
@@ -107,6 +112,7 @@ class TokenVerifier:
             {issuer.issuer: sources.for_issuer(issuer) for issuer in self.issuers if issuer.template is None},
             tuple(sources.for_issuer(issuer) for issuer in self.issuers if issuer.template),
             max_token_bytes,
+            None if self.resolver is None else self._resolved_issuers(self.resolver),
         )
         self._userinfo = UserinfoEnricher(client=self.client, now=now, clock=clock, store=userinfo_store)
         self.token_cache = (
@@ -120,6 +126,19 @@ class TokenVerifier:
             nonces=dpop_nonces,
         )
         self._dpop_required = any(issuer.dpop == "required" for issuer in self.issuers)
+
+    def _resolved_issuers(self, config: IssuerResolver) -> ResolvedIssuers:
+        """The resolver's cache; each resolved Issuer gets its own keys (its own JWKS cache)."""
+
+        def keys_for(issuer: Issuer) -> IssuerKeys:
+            own = KeySources(client=self.client, clock=self._clock, now=self._now, background=self.background)
+            return own.for_issuer(issuer)
+
+        def on_resolved(issuer: Issuer) -> None:
+            if issuer.dpop == "required":  # from now on every token asks check_sender for its policy
+                self._dpop_required = True
+
+        return ResolvedIssuers(config, keys_for=keys_for, clock=self._clock, on_resolved=on_resolved)
 
     async def start(
         self, *, strict: bool = False, timeout: float = DEFAULT_STARTUP_TIMEOUT
@@ -151,6 +170,8 @@ class TokenVerifier:
     async def check_sender(self, auth: AuthInfo, dpop: DpopRequest | None) -> None:
         """The issuer's DPoP policy, the token's binding and the proof agree (RFC 9449 §7)."""
         policy = self._dpop_policy(auth.issuer)
+        if policy is None:  # a resolved issuer no longer cached: ask the resolver again
+            policy = await self._resolved_dpop_policy(auth.issuer)
         algs = self.dpop.algs
         if policy == "disabled" and (dpop is not None or auth.dpop_jkt is not None):
             raise InvalidTokenError(
@@ -174,11 +195,26 @@ class TokenVerifier:
                 algs=algs,
             )
 
-    def _dpop_policy(self, iss: str) -> str:
+    def _dpop_policy(self, iss: str) -> str | None:
         for issuer in self.issuers:
             if issuer.issuer == iss or (issuer.template is not None and issuer.tenant_of(iss) is not None):
                 return issuer.dpop
-        return "allowed"
+        resolved = self.trust.resolved
+        if resolved is None:
+            return "allowed"
+        found = resolved.cached(iss)
+        return None if found is None else found.dpop
+
+    async def _resolved_dpop_policy(self, iss: str) -> str:
+        resolved = self.trust.resolved
+        assert resolved is not None
+        keys = await resolved.keys_for(iss)
+        if keys is None:
+            raise InvalidTokenError(
+                f"the token's issuer {shown(iss)} is no longer trusted: the issuer resolver does not know it",
+                code="unknown_issuer",
+            )
+        return keys.issuer.dpop
 
     async def _verify_token(self, token: str) -> AuthInfo:
         """Every outcome is logged (refusals at INFO, never the token) and passed to the observer,

@@ -15,12 +15,12 @@ answers like the middleware (same status, headers and JSON body, also on ``str``
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal, TypeAlias, Unpack
 
 from .._auth_info import AnonymousUser, AuthInfo, NoAuthInfo, User
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
-from .._issuer import Issuer
+from .._issuer_resolver import Issuers
 from .._middleware import AuthInfoMiddleware
 from .._responses import Refusal
 from .._token_sources import BearerHeader, TokenSource
@@ -126,7 +126,7 @@ class AuthInfoPlugin(InitPluginProtocol, ReceiveRoutePlugin):
     def __init__(
         self,
         *,
-        issuers: Issuer | Iterable[Issuer | Iterable[Issuer]] | None = None,
+        issuers: Issuers | None = None,
         verifier: TokenVerifier | None = None,
         required: bool = False,
         on_invalid: Literal["reject", "anonymous"] = "reject",
