@@ -25,7 +25,8 @@ def main(argv: list[str]) -> None:
     app: Any = bare_app
     if kind == "authinfo":
         issuer, jwks_uri, audience, algorithm = argv[2:6]
-        options = {name: float(value) for name, _, value in (arg.partition("=") for arg in argv[6:])}
+        pairs = (arg.partition("=") for arg in argv[6:])
+        options: dict[str, Any] = {name: float(value) for name, _, value in pairs}
         app = our_app(Issuer(issuer, jwks_uri=jwks_uri, audience=audience, algorithms=[algorithm], **options))
     elif kind != "bare":
         raise SystemExit(f"unknown app {kind!r}")

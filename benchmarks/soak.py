@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import io
 import os
 import platform
 import pstats
@@ -206,7 +207,9 @@ async def rotation(run: Run) -> None:
         return time.perf_counter()
 
     seconds = run.settings.rotation_seconds
-    rotated_at, *_ = await asyncio.gather(rotate(), *(load(a, seconds, CONNECTIONS // 2) for a in arms))
+    rotating = asyncio.ensure_future(rotate())
+    await asyncio.gather(*(load(arm, seconds, CONNECTIONS // 2) for arm in arms))
+    rotated_at = await rotating
     for arm in arms:
         tally = arm.tally
         run.rows.append(Row("rotation, 2 workers", arm))
@@ -289,19 +292,10 @@ def report(run: Run, command: str, started: str, loads: Sequence[Sequence[float]
 def hot_spots(directory: Path) -> str:
     parts = []
     for path in sorted(directory.glob("*.prof")):
-        stats = pstats.Stats(str(path), stream=(out := _Collect()))
-        stats.sort_stats("tottime").print_stats(12)
-        parts.append(f"### {path.stem}\n\n```\n{out.text.strip()}\n```\n")
+        out = io.StringIO()
+        pstats.Stats(str(path), stream=out).sort_stats("tottime").print_stats(12)
+        parts.append(f"### {path.stem}\n\n```\n{out.getvalue().strip()}\n```\n")
     return "\n## Profiles (tottime)\n\n" + "\n".join(parts)
-
-
-class _Collect:
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> int:
-        self.text += text
-        return len(text)
 
 
 async def main(args: argparse.Namespace) -> str:
