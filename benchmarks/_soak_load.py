@@ -106,6 +106,8 @@ class Tally:
     answers: Counter[tuple[str, int]] = field(default_factory=Counter)
     first_ok: dict[str, float] = field(default_factory=dict)
     """Per token kind, the ``perf_counter`` time its first 200 was received."""
+    slices: list[float] = field(default_factory=list)
+    """Requests/s of each slice of load, in order."""
 
     def count(self, status: int, kind: str | None = None) -> int:
         return sum(n for (k, s), n in self.answers.items() if s == status and kind in (None, k))
@@ -156,6 +158,7 @@ async def load(arm: Arm, seconds: float, connections: int = CONNECTIONS) -> None
     """``connections`` keep-alive connections, spread over the arm's workers, for ``seconds``."""
     children, tally = arm.children, arm.tally
     cpu_before = sum(child.cpu_seconds() for child in children)
+    requests_before = tally.requests
     began = time.perf_counter()
     deadline = began + seconds
     await asyncio.gather(
@@ -164,7 +167,9 @@ async def load(arm: Arm, seconds: float, connections: int = CONNECTIONS) -> None
             for n in range(connections)
         )
     )
-    tally.seconds += time.perf_counter() - began
+    took = time.perf_counter() - began
+    tally.seconds += took
+    tally.slices.append((tally.requests - requests_before) / took)
     tally.cpu_seconds += sum(child.cpu_seconds() for child in children) - cpu_before
 
 

@@ -58,7 +58,9 @@ def test_quick_mode_loads_for_well_under_two_minutes(soak: ModuleType) -> None:
         + 2 * quick.rounds * quick.slice_seconds * 2  # 1,000 users
     )
     assert loaded < 60  # the rest of the two minutes: starting workers and warming them
-    assert quick.rotate_after + 5 < quick.rotation_seconds  # the early refetch falls inside the run
+    for settings in (quick, soak.FULL):  # the early refetch after each rotation falls inside the run
+        assert settings.rotations[0] < 5 < settings.rotation_seconds - 1
+        assert max(settings.rotations) + 5 < settings.rotation_seconds
 
 
 @pytest.mark.anyio
@@ -92,3 +94,13 @@ def test_requests_carry_the_token_and_answers_are_tallied(soak: ModuleType) -> N
     tally.answers.update({("new key", 503): 1, ("new key", 200): 2, ("old key", 200): 1})
     assert (tally.count(200), tally.count(200, "new key"), tally.count(401)) == (3, 2, 0)
     assert (tally.per_second, tally.quantile(0.5), tally.quantile(0.99)) == (2.0, 0.003, 0.004)
+
+
+def test_ratios_are_the_median_of_slices_loaded_in_turn(soak: ModuleType) -> None:
+    from _soak_load import Arm, Tally
+
+    def arm(*rates: float) -> Arm:
+        return Arm("app", [], lambda _: ("token", b""), tally=Tally(slices=list(rates)))
+
+    # one slice of the reference was hit by a burst of other load: the median ignores it
+    assert soak.relative(arm(90, 95, 90), arm(100, 100, 10)) == 0.95
