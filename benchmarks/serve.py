@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cProfile
 import os
+import signal
 import sys
 from typing import Any
 
@@ -33,6 +34,8 @@ def main(argv: list[str]) -> None:
     profile_to = os.environ.get("AUTHINFO_PROFILE")
     profiler = cProfile.Profile() if profile_to else None
     if profiler is not None:
+        # uvicorn re-raises SIGTERM once it has shut down: exit through ``finally`` then
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         profiler.enable()
     try:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")

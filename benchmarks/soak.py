@@ -24,9 +24,11 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 import _checkout  # noqa: F401 (first: this checkout, not an installed copy)
+import uvicorn
 from _soak_issuer import SoakIssuer
 from _soak_load import CONNECTIONS, Arm, Child, alternate, load, ready, request_for, start_child
 
@@ -291,7 +293,9 @@ def report(run: Run, command: str, started: str, loads: Sequence[Sequence[float]
         f"- date: {started} UTC, took {took:.0f} s", f"- command: `{command}`",
         f"- load average (1/5/15 min) before → after: {load_text}",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"asgi-authinfo {asgi_authinfo.__version__}",
+        f"asgi-authinfo {asgi_authinfo.__version__}; uvicorn {uvicorn.__version__} with "
+        f"{'httptools' if find_spec('httptools') else 'h11'} and "
+        f"{'uvloop' if find_spec('uvloop') else 'asyncio'}",
         "- loopback only: issuer, uvicorn workers (one process per worker, one port each) and the load "
         "generator (16 keep-alive connections) on 127.0.0.1; apps loaded in alternating slices",
         "", "```", table(run.rows), "```", "", "## Targets", "",
@@ -305,9 +309,11 @@ def hot_spots(directory: Path) -> str:
     parts = []
     for path in sorted(directory.glob("*.prof")):
         out = io.StringIO()
-        pstats.Stats(str(path), stream=out).sort_stats("tottime").print_stats(12)
+        stats = pstats.Stats(str(path), stream=out)
+        stats.sort_stats("tottime").print_stats(12)
+        stats.sort_stats("cumulative").print_stats("asgi_authinfo", 12)
         parts.append(f"### {path.stem}\n\n```\n{out.getvalue().strip()}\n```\n")
-    return "\n## Profiles (tottime)\n\n" + "\n".join(parts)
+    return "\n## Profiles (whole worker by tottime; asgi_authinfo by cumtime)\n\n" + "\n".join(parts)
 
 
 async def main(args: argparse.Namespace) -> str:
