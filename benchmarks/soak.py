@@ -4,8 +4,9 @@
 real HTTP server on 127.0.0.1, see ``_soak_issuer.py``) and uvicorn workers (``serve.py``, one
 process per worker, each on its own port), drives them with 16 keep-alive connections from this
 process and prints one table: requests/s, p50/p99 latency, server CPU per request, peak RSS and
-every answer by status, ours next to a bare app loaded in alternating slices of the same run.
-Results go to ``benchmarks/results/soak.md``. ``--profile`` runs our workers under cProfile
+every answer by status, ours next to a bare app loaded in alternating slices of the same run
+(``_soak_load.py``), and which targets were met (``_soak_report.py``). Results go to
+``benchmarks/results/soak.md``. ``--profile`` runs our workers under cProfile
 (``AUTHINFO_PROFILE``) and appends their hottest functions.
 """
 
@@ -14,25 +15,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import io
 import os
-import platform
-import pstats
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 
 import _checkout  # noqa: F401 (first: this checkout, not an installed copy)
-import uvicorn
 from _soak_issuer import SoakIssuer
 from _soak_load import CONNECTIONS, Arm, Child, alternate, load, ready, request_for, start_child
+from _soak_report import Row, cpu_per_request, hot_spots, relative, report
 
-import asgi_authinfo
 from pytest_plugin import FakeIssuer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -53,41 +48,6 @@ class Settings:
 
 QUICK = Settings(rounds=4, slice_seconds=0.4, rotations=(2.0,), rotation_seconds=8.0)
 FULL = Settings(rounds=30, slice_seconds=0.5, rotations=(2.0, 14.0), rotation_seconds=30.0)
-
-
-@dataclass
-class Row:
-    scenario: str
-    arm: Arm
-    reference: Arm | None = None
-    rss_growth_kb: int | None = None
-    peak_rss_kb: int = 0
-
-    def __post_init__(self) -> None:  # now, while the workers still run
-        self.peak_rss_kb = max(child.peak_rss_kb() for child in self.arm.children)
-
-    def cells(self) -> list[str]:
-        tally = self.arm.tally
-        ratio = f"{relative(self.arm, self.reference):.0%}" if self.reference else ""
-        cpu = tally.cpu_seconds / tally.requests * 1e6 if tally.requests else 0.0
-        peak = self.peak_rss_kb / 1024
-        growth = "" if self.rss_growth_kb is None else f"{self.rss_growth_kb / 1024:+.1f}"
-        other = tally.requests - sum(tally.count(status) for status in (200, 401, 503))
-        return [
-            self.scenario, self.arm.name, f"{tally.per_second:,.0f}", ratio,
-            f"{tally.quantile(0.5) * 1000:.2f}", f"{tally.quantile(0.99) * 1000:.2f}", f"{cpu:.0f}",
-            f"{peak:.0f}", growth, *(str(tally.count(s)) for s in (200, 401, 503)), str(other),
-        ]  # fmt: skip
-
-
-def relative(arm: Arm, reference: Arm) -> float:
-    """``arm``'s requests/s over ``reference``'s: the median of the ratios of the slices loaded one
-    after the other, so a burst of load from other jobs skews one pair, not the result."""
-    return statistics.median(a / r for a, r in zip(arm.tally.slices, reference.tally.slices, strict=True))
-
-
-HEADER = ["scenario", "app", "req/s", "vs", "p50 ms", "p99 ms", "CPU µs/req", "peak RSS MB", "RSS +MB",
-          "200", "401", "503", "other"]  # fmt: skip
 
 
 @dataclass
@@ -250,11 +210,10 @@ async def thousand_users(run: Run) -> None:
     arms = [Arm(name, [child], lambda i: ("user", users[i % len(users)]))
             for name, child in (("bare", run.bare), ("ours", ours))]  # fmt: skip
     await alternate(arms, rounds=run.settings.rounds, slice_seconds=run.settings.slice_seconds * 2)
-    bare, mine = (arm.tally for arm in arms)
     run.rows += [Row("1,000 users", arms[0]), Row("1,000 users", arms[1], arms[0])]
     ratio = relative(*arms[::-1])
     run.target(f"1,000 users: {ratio:.0%} of bare req/s (≥ 90%)", ratio >= 0.9)
-    extra = (mine.cpu_seconds / mine.requests - bare.cpu_seconds / bare.requests) * 1e6
+    extra = cpu_per_request(arms[1]) - cpu_per_request(arms[0])
     run.notes.append(f"1,000 users: {extra:.1f} µs of extra server CPU per request (ours - bare)")
 
 
@@ -275,45 +234,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="cProfile our workers; append hot spots")
     parser.add_argument("--output", type=Path, default=RESULTS / "soak.md", help="where to write the report")
     return parser.parse_args(argv)
-
-
-def table(rows: Sequence[Row]) -> str:
-    lines = [HEADER, *(row.cells() for row in rows)]
-    widths = [max(len(line[n]) for line in lines) for n in range(len(HEADER))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) if n < 2 else cell.rjust(width) for n, (cell, width) in cells)
-        for cells in (enumerate(zip(line, widths, strict=True)) for line in lines)
-    )
-
-
-def report(run: Run, command: str, started: str, loads: Sequence[Sequence[float]], took: float) -> str:
-    load_text = " → ".join("/".join(f"{x:.2f}" for x in avg) for avg in loads)
-    lines = [
-        "# Soak run (issue 17)", "",
-        f"- date: {started} UTC, took {took:.0f} s", f"- command: `{command}`",
-        f"- load average (1/5/15 min) before → after: {load_text}",
-        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"asgi-authinfo {asgi_authinfo.__version__}; uvicorn {uvicorn.__version__} with "
-        f"{'httptools' if find_spec('httptools') else 'h11'} and "
-        f"{'uvloop' if find_spec('uvloop') else 'asyncio'}",
-        "- loopback only: issuer, uvicorn workers (one process per worker, one port each) and the load "
-        "generator (16 keep-alive connections) on 127.0.0.1; apps loaded in alternating slices",
-        "", "```", table(run.rows), "```", "", "## Targets", "",
-        *(f"- {'met' if met else 'MISSED'}: {text}" for text, met in run.targets),
-        "", "## Notes", "", *(f"- {note}" for note in run.notes),
-    ]  # fmt: skip
-    return "\n".join(lines) + "\n"
-
-
-def hot_spots(directory: Path) -> str:
-    parts = []
-    for path in sorted(directory.glob("*.prof")):
-        out = io.StringIO()
-        stats = pstats.Stats(str(path), stream=out)
-        stats.sort_stats("tottime").print_stats(12)
-        stats.sort_stats("cumulative").print_stats("asgi_authinfo", 12)
-        parts.append(f"### {path.stem}\n\n```\n{out.getvalue().strip()}\n```\n")
-    return "\n## Profiles (whole worker by tottime; asgi_authinfo by cumtime)\n\n" + "\n".join(parts)
 
 
 async def main(args: argparse.Namespace) -> str:
@@ -340,7 +260,8 @@ async def main(args: argparse.Namespace) -> str:
     command = "python benchmarks/soak.py" + "".join(
         f" {flag}" for flag, on in (("--quick", args.quick), ("--profile", args.profile)) if on
     ) + "".join(f" --only {name}" for name in args.only or ())
-    text = report(run, command, started, loads, time.monotonic() - began)
+    took = time.monotonic() - began
+    text = report(run.rows, run.targets, run.notes, command=command, started=started, loads=loads, took=took)
     return text + (hot_spots(profile_dir) if profile_dir is not None else "")
 
 
