@@ -8,7 +8,7 @@ from typing import Any, TypedDict, Unpack
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 
 from ._auth_info import AuthInfo, NoAuthInfo
-from ._errors import AuthError, InsufficientScopeError, MissingTokenError, ReverificationError
+from ._errors import AuthError, InsufficientScopeError, MissingTokenError, ReverificationError, with_hint
 from ._responses import send_refusal
 from ._reverification import Reverification, ReverificationSpec
 
@@ -110,10 +110,11 @@ def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | 
         return auth.error or missing_token()
     if requirement.conditions and not auth.has(**requirement.conditions):
         wanted = " and ".join(f"{key} {value!r}" for key, value in requirement.conditions.items())
-        return InsufficientScopeError(
+        refused = InsufficientScopeError(
             f"this route requires {wanted}, which the token does not grant",
             scope=requirement.conditions.get("scope") or requirement.conditions.get("permission"),
         )
+        return with_hint(refused, auth.refusal_hint)
     if requirement.reverification is not None:
         wanted_age, named = requirement.reverification
         if not wanted_age.met_by(auth.factor_verification_age):

@@ -14,7 +14,7 @@ from ._auth_info import AuthInfo, freeze
 from ._background import Background
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
 from ._dpop_nonce import NonceSource
-from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown
+from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown, with_hint
 from ._issuer import Issuer, flatten_issuers
 from ._issuer_keys import KeySources
 from ._jose import VerifyingKey
@@ -120,6 +120,8 @@ class TokenVerifier:
             nonces=dpop_nonces,
         )
         self._dpop_required = any(issuer.dpop == "required" for issuer in self.issuers)
+        # a token no trusted issuer claims gets the advice of the first that gives some (tests only)
+        self._any_hint = next((i.refusal_hint for i in self.issuers if i.refusal_hint is not None), None)
 
     async def start(
         self, *, strict: bool = False, timeout: float = DEFAULT_STARTUP_TIMEOUT
@@ -206,6 +208,8 @@ class TokenVerifier:
                     await pending
             auth = await self.finish(state)
         except AuthError as error:
+            if self._any_hint is not None:
+                with_hint(error, self._any_hint if state.issuer is None else state.issuer.refusal_hint)
             observe(token, error, self._clock() - started, self.observer, state.kid)
             raise
         observe(token, auth, self._clock() - started, self.observer, state.kid)
@@ -274,6 +278,8 @@ class TokenVerifier:
         cnf = claims.get("cnf")
         if cnf is not None:
             fields["dpop_jkt"] = _bound_key(cnf)
+        if issuer.refusal_hint is not None:
+            fields["refusal_hint"] = issuer.refusal_hint
         return AuthInfo(**fields)
 
 

@@ -29,6 +29,7 @@ from ._endpoints import Origin, RecordedRequest, Reply, discovery_document, resp
 from ._keys import KeyRing, SigningKey
 from ._minting import Minter
 from ._presets import Preset, get_preset
+from ._refusal_hints import FIXTURE_HINT
 from ._transports import FakeRoutes, loopback_server, mock_transport
 
 __all__ = ["DEFAULT_ISSUER", "FakeIssuer", "RecordedRequest"]
@@ -158,6 +159,7 @@ class FakeIssuer:
             "audience": self.accepted_audience,
             "algorithms": (self.algorithm,),
             "claims": self.claims_preset,
+            "refusal_hint": FIXTURE_HINT,  # refusals name the fixture option that fixes them
         }
         options.update(overrides)
         return Issuer(self.issuer, **options)
