@@ -18,6 +18,7 @@ from typing import Any, Final, Protocol
 from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
 
 from ._persona import Persona
+from ._presets import Preset
 
 __all__ = [
     "CODE_LIFETIME",
@@ -76,6 +77,7 @@ class Minting(Protocol):
 
     now: Callable[[], float]
     lifetime: int
+    preset: Preset
 
     @property
     def issuer(self) -> str: ...
@@ -124,8 +126,12 @@ class TokenEndpoint:
         return client
 
     def add_user(self, login_hint: str, persona: Mapping[str, Any]) -> None:
-        Persona.of(**persona)  # an unknown field fails here, not at the first sign-in
+        self._check(persona)
         self.users[login_hint] = dict(persona)
+
+    def _check(self, persona: Mapping[str, Any]) -> None:
+        """Fail now, not at the first sign-in, for a persona the preset cannot mint."""
+        self._issuer.preset.encode(Persona.of(**persona))
 
     def persona_for(self, login_hint: str | None) -> dict[str, Any]:
         """The persona ``login_hint`` names: an added user, else a user with that id (or email)."""
@@ -133,7 +139,9 @@ class TokenEndpoint:
             return {}
         if login_hint in self.users:
             return dict(self.users[login_hint])
-        return {"email": login_hint} if "@" in login_hint else {"user_id": login_hint}
+        if "@" in login_hint and "email" in self._issuer.preset.supports:
+            return {"email": login_hint}
+        return {"user_id": login_hint}
 
     # -- /authorize ------------------------------------------------------------------------
 
@@ -170,7 +178,10 @@ class TokenEndpoint:
         if params.get("code_challenge_method") != "S256":
             raise OAuthError("invalid_request", "code_challenge_method must be S256 (PKCE, RFC 7636)")
         scope = params.get("scope") or "openid"
-        Persona.of(**persona)
+        try:
+            self._check(persona)
+        except (TypeError, ValueError) as error:
+            raise OAuthError("invalid_request", f"the persona cannot sign in: {error}") from None
         code = secrets.token_urlsafe(32)
         grant = AuthorizationCode(
             client.client_id,
@@ -317,7 +328,8 @@ class TokenEndpoint:
     def _tokens(self, grant: AuthorizationCode) -> dict[str, Any]:
         """An access token (and an ID token for ``openid``, and a refresh token) for the persona."""
         fake, client_id = self._issuer, grant.client_id
-        persona = {"scopes": grant.scope.split(), **grant.persona}
+        granted = {"scopes": grant.scope.split()} if "scopes" in fake.preset.supports else {}
+        persona = {**granted, **grant.persona}
         access = fake.token_for(claims={"azp": client_id, "client_id": client_id}, **persona)
         answer = self._answer(access, grant.scope)
         if "openid" in grant.scope.split():

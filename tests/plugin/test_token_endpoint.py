@@ -15,7 +15,7 @@ import jwt
 import pytest
 
 from asgi_authinfo import AuthInfoMiddleware, Issuer, get_auth
-from pytest_plugin import Clock, FakeIssuer, code_challenge
+from pytest_plugin import PRESETS, Clock, FakeIssuer, code_challenge
 
 API = "api://orders"
 WEB = "http://app.test/callback"
@@ -382,3 +382,30 @@ def test_token_requests_are_recorded(fake: FakeIssuer) -> None:
         fake.token_endpoint, data={"grant_type": "client_credentials"}, auth=("billing-service", "s3cret")
     )
     assert [request.method for request in fake.requests_to("/oauth2/token")] == ["POST"]
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_every_preset_mints_tokens_its_issuer_config_accepts(preset: str) -> None:
+    fake = FakeIssuer(preset=preset)
+    fake.register_client("svc", "pw", scopes=["read"])
+    fake.register_client("web", redirect_uris=[WEB])
+    verifier = secrets.token_urlsafe(48)
+    with fake, httpx.Client() as http:
+        machine = http.post(
+            fake.token_endpoint, data={"grant_type": "client_credentials"}, auth=("svc", "pw")
+        )
+        location = fake.authorize("web", WEB, code_challenge=code_challenge(verifier), user_id="user_dan")
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": WEB, "client_id": "web"}
+        person = http.post(fake.token_endpoint, data={**form, "code_verifier": verifier})
+    assert fake.verify(machine.json()["access_token"]).subject == "svc"
+    assert fake.verify(person.json()["access_token"]).subject == "user_dan"
+
+
+def test_a_persona_the_preset_cannot_mint_fails_early() -> None:
+    fake = FakeIssuer(preset="workos")
+    fake.register_client("web", redirect_uris=[WEB])
+    with pytest.raises(ValueError, match="workos tokens have no claim for scopes"):
+        fake.add_user("alice", scopes=["read"])
+    with pytest.raises(ValueError, match="the persona cannot sign in"):
+        fake.authorize("web", WEB, code_challenge="x" * 43, scopes=["read"])
