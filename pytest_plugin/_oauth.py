@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from ._token_endpoint import Minting, OAuthClient, OAuthError, TokenEndpoint
 
@@ -84,9 +85,13 @@ class OAuthEndpoints:
         }
         params.update({name: value for name, value in (("state", state), ("nonce", nonce)) if value})
         try:
-            return self.oauth.authorize(params, persona)
+            location = self.oauth.authorize(params, persona)
         except OAuthError as refused:
             raise ValueError(refused.description) from None
+        answer = parse_qs(urlsplit(location).query)
+        if "error" in answer:  # what the endpoint would redirect with: a test's mistake, said here
+            raise ValueError(answer["error_description"][0])
+        return location
 
 
 def _words(value: str | Iterable[str]) -> tuple[str, ...]:
