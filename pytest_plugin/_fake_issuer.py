@@ -210,9 +210,7 @@ class FakeIssuer(OAuthEndpoints):
     # -- tokens -----------------------------------------------------------------------------
 
     def _minter(self) -> Minter:
-        return Minter(
-            self.preset, self.issuer, self.audience, self.now, self.lifetime, self.authorized_party
-        )
+        return Minter(self.preset, self.issuer, self.audience, self.now, self.lifetime, self.authorized_party)
 
     def default_claims(self, at: float | None = None, *, expires_in: float | None = None) -> dict[str, Any]:
         """The claims every token starts from: ``iss``, ``sub``, the session, times, ``aud`` and the
