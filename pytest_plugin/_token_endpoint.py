@@ -22,7 +22,9 @@ from ._presets import Preset
 
 __all__ = [
     "CODE_LIFETIME",
+    "GRANT_TYPES",
     "AuthorizationCode",
+    "Minting",
     "OAuthClient",
     "OAuthError",
     "TokenEndpoint",
