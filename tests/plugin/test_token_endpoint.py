@@ -409,3 +409,12 @@ def test_a_persona_the_preset_cannot_mint_fails_early() -> None:
         fake.add_user("alice", scopes=["read"])
     with pytest.raises(ValueError, match="the persona cannot sign in"):
         fake.authorize("web", WEB, code_challenge="x" * 43, scopes=["read"])
+
+
+def test_the_injected_transport_answers_the_token_endpoint_too() -> None:
+    fake = FakeIssuer(audience=API)
+    fake.register_client("svc", "pw")
+    with httpx.Client(transport=fake.transport()) as http:  # no respx, no server
+        answer = http.post(fake.token_endpoint, data={"grant_type": "client_credentials"}, auth=("svc", "pw"))
+    assert answer.status_code == 200, answer.text
+    assert fake.verify(answer.json()["access_token"]).subject == "svc"
