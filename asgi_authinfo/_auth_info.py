@@ -11,7 +11,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-from ._errors import AuthError
+from ._errors import AuthError, RefusalHint
 from ._reverification import Reverification, ReverificationSpec
 
 __all__ = [
@@ -223,6 +223,8 @@ class AuthInfo:
     """Why the userinfo endpoint could not enrich ``user``; the token's own claims were kept."""
     dpop_jkt: str | None = field(default=None, metadata=_NOT_IN_DICT)
     """The DPoP key thumbprint (``cnf.jkt``) this sender-constrained request proved it holds (RFC 9449)."""
+    refusal_hint: RefusalHint | None = field(default=None, repr=False, compare=False, metadata=_NOT_IN_DICT)
+    """The issuer's ``refusal_hint``, for the guards' 403s (None in production)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.scopes, Scopes):
@@ -358,6 +360,7 @@ class NoAuthInfo:
     userinfo: None = field(default=None, init=False, repr=False)
     userinfo_error: None = field(default=None, init=False, repr=False)
     dpop_jkt: None = field(default=None, init=False, repr=False)
+    refusal_hint: None = field(default=None, init=False, repr=False)
     token_identifier: None = field(default=None, init=False, repr=False)
     user_id: None = field(default=None, init=False, repr=False)
 

@@ -7,7 +7,7 @@ from a token (its ``iss``, ``aud``, ``kid``) are shortened and made printable wi
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar, Final, Literal
+from typing import ClassVar, Final, Literal, Protocol, TypeVar
 
 __all__ = [
     "AuthError",
@@ -19,12 +19,14 @@ __all__ = [
     "InvalidTokenError",
     "IssuerUnavailableError",
     "MissingTokenError",
+    "RefusalHint",
     "ReverificationError",
     "RevocationsUnavailableError",
     "UseDpopNonceError",
     "ago",
     "shown",
     "utc",
+    "with_hint",
 ]
 
 ErrorCode = Literal[
@@ -80,6 +82,8 @@ class AuthError(Exception):
     status: ClassVar[int] = 401
     error: ClassVar[str | None] = "invalid_token"
     default_code: ClassVar[ErrorCode] = "malformed"
+    hint: str | None = None
+    """What the issuer's :class:`RefusalHint` adds to the description a client reads (tests only)."""
 
     def __init__(
         self,
@@ -210,6 +214,23 @@ class ReverificationError(AuthError):
         """What the JSON body adds: Clerk's ``reverificationError()`` shape."""
         metadata = {"reverification": self.reverification}
         return {"clerk_error": {"type": "forbidden", "reason": "reverification-error", "metadata": metadata}}
+
+
+class RefusalHint(Protocol):
+    """``Issuer(refusal_hint=...)``: a test double's advice for a refusal of its tokens (the pytest
+    plugin's fake issuers name the fixture option that fixes it), or None. Production issuers have none."""
+
+    def __call__(self, error: AuthError, /) -> str | None: ...
+
+
+_Error = TypeVar("_Error", bound=AuthError)
+
+
+def with_hint(error: _Error, hint: RefusalHint | None) -> _Error:
+    """``error`` with ``hint``'s advice attached (once), when there is a hint."""
+    if hint is not None and error.hint is None:
+        error.hint = hint(error)
+    return error
 
 
 def ago(seconds: float) -> str:

@@ -16,6 +16,7 @@ from ._errors import (
     MissingTokenError,
     ReverificationError,
     shown,
+    with_hint,
 )
 from ._responses import send_refusal
 from ._reverification import Reverification, ReverificationSpec
@@ -163,13 +164,14 @@ def check(auth: AuthInfo | NoAuthInfo, requirement: Requirement) -> AuthError | 
     if requirement.issuers is not None or requirement.audiences is not None:
         refused = _route_trust(auth, requirement)
         if refused is not None:
-            return refused
+            return refused  # the route's own rule: the issuer-wide fixture advice would mislead
     if requirement.conditions and not auth.has(**requirement.conditions):
         wanted = " and ".join(f"{key} {value!r}" for key, value in requirement.conditions.items())
-        return InsufficientScopeError(
+        lacking = InsufficientScopeError(
             f"this route requires {wanted}, which the token does not grant",
             scope=requirement.conditions.get("scope") or requirement.conditions.get("permission"),
         )
+        return with_hint(lacking, auth.refusal_hint)
     if requirement.reverification is not None:
         wanted_age, named = requirement.reverification
         if not wanted_age.met_by(auth.factor_verification_age):

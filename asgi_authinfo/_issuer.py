@@ -16,6 +16,7 @@ from ._claim_checks import (
     split_template,
     tenant_in,
 )
+from ._errors import RefusalHint
 from ._key_set import KeySet
 from ._local_keys import is_local_uri, local_key_set
 from .claims import ClaimMapper, resolve
@@ -93,6 +94,9 @@ class Issuer:
     """DPoP (RFC 9449): ``"allowed"`` takes bearer and DPoP tokens, ``"required"`` only DPoP-bound
     tokens with a proof, ``"disabled"`` refuses the DPoP scheme. A DPoP-bound token (``cnf.jkt``)
     is never accepted as a bearer token."""
+    refusal_hint: RefusalHint | None = field(default=None, repr=False, compare=False)
+    """Advice added to refusals of this issuer's tokens; set by test doubles (the pytest plugin's
+    ``FakeIssuer.issuer_config()``), never needed in production."""
     mapper: ClaimMapper = field(init=False, repr=False, compare=False)
     local_keys: KeySet | None = field(init=False, repr=False, compare=False)
 

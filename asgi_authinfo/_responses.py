@@ -25,7 +25,7 @@ def challenge(error: AuthError, realm: str) -> str:
     parts = [f'realm="{quotable(realm)}"']
     if error.error is not None:
         parts.append(f'error="{error.error}"')
-        parts.append(f'error_description="{quotable(error.description)}"')
+        parts.append(f'error_description="{quotable(public_description(error))}"')
         scope = getattr(error, "scope", None)
         if scope:
             parts.append(f'scope="{quotable(scope)}"')
@@ -37,7 +37,9 @@ def challenge(error: AuthError, realm: str) -> str:
 
 def public_description(error: AuthError) -> str:
     """The description a client may read: a 503's internal cause goes to the log and observer only."""
-    return _UNAVAILABLE if isinstance(error, IssuerUnavailableError) else error.description
+    if isinstance(error, IssuerUnavailableError):
+        return _UNAVAILABLE
+    return error.description if error.hint is None else f"{error.description} ({error.hint})"
 
 
 def error_body(error: AuthError) -> bytes:

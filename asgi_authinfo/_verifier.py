@@ -14,7 +14,7 @@ from ._auth_info import AuthInfo, freeze
 from ._background import Background
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
 from ._dpop_nonce import NonceSource
-from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown
+from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown, with_hint
 from ._issuer import Issuer
 from ._issuer_keys import IssuerKeys, KeySources
 from ._issuer_resolver import IssuerResolver, Issuers, ResolvedIssuers, split_issuers
@@ -126,6 +126,8 @@ class TokenVerifier:
             nonces=dpop_nonces,
         )
         self._dpop_required = any(issuer.dpop == "required" for issuer in self.issuers)
+        # a token no trusted issuer claims gets the advice of the first that gives some (tests only)
+        self._any_hint = next((i.refusal_hint for i in self.issuers if i.refusal_hint is not None), None)
 
     def _resolved_issuers(self, config: IssuerResolver) -> ResolvedIssuers:
         """The resolver's cache; each resolved Issuer gets its own keys (its own JWKS cache)."""
@@ -242,6 +244,8 @@ class TokenVerifier:
                     await pending
             auth = await self.finish(state)
         except AuthError as error:
+            if self._any_hint is not None:
+                with_hint(error, self._any_hint if state.issuer is None else state.issuer.refusal_hint)
             observe(token, error, self._clock() - started, self.observer, state.kid)
             raise
         observe(token, auth, self._clock() - started, self.observer, state.kid)
@@ -310,6 +314,8 @@ class TokenVerifier:
         cnf = claims.get("cnf")
         if cnf is not None:
             fields["dpop_jkt"] = _bound_key(cnf)
+        if issuer.refusal_hint is not None:
+            fields["refusal_hint"] = issuer.refusal_hint
         return AuthInfo(**fields)
 
 

@@ -17,6 +17,7 @@ from ._keys import ALGORITHMS, SigningKey
 from ._persona import Persona
 from ._plugin import FakeIssuerFactory
 from ._presets import PRESETS, Preset, get_preset
+from ._token_endpoint import OAuthClient, code_challenge
 
 __all__ = [
     "ALGORITHMS",
@@ -27,6 +28,7 @@ __all__ = [
     "DpopKey",
     "FakeIssuer",
     "FakeIssuerFactory",
+    "OAuthClient",
     "Persona",
     "Preset",
     "RecordedRequest",
@@ -36,6 +38,7 @@ __all__ = [
     "TokenFactory",
     "assert_refused",
     "assert_signed_in",
+    "code_challenge",
     "dpop_key",
     "dpop_proof",
     "get_preset",

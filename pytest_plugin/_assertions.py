@@ -14,30 +14,21 @@ from typing import Any
 
 import pytest
 
+from ._refusal_hints import FIXTURE_HINTS
+
 __all__ = ["assert_refused", "assert_signed_in"]
 
 _REFUSALS = (401, 403, 503)
-# What fixes a refusal when the issuer is the plugin's fake (the response body keeps the
-# production advice; a test reads this in the assertion message).
-FIXTURE_HINTS: dict[str, str] = {
-    "audience_mismatch": "with a fake issuer, set the audience its tokens carry with "
-    "@pytest.mark.fake_issuer(audience=...) (or make_fake_issuer(audience=...))",
-    "insufficient_scope": "the signed_in_user/token_factory default caller has no roles or "
-    "permissions: describe it with @pytest.mark.signed_in_user(permissions=[...], role=...)",
-    "unknown_issuer": "with a fake issuer, trust fake_issuer.issuer_config() (inside serve() the "
-    "issuer is http://127.0.0.1:<port>), or give the fake your URL: "
-    "@pytest.mark.fake_issuer(issuer=...)",
-    "unauthorized_party": "with a Clerk fake, mint the azp your app accepts: "
-    "@pytest.mark.fake_issuer(authorized_party=...)",
-    "expired": "fake issuers mint on auth_clock: advance it only after the request you expect "
-    "to succeed, or mint with token_factory(expires_in=...)",
-}
-
-
-def _hint(error_code: str) -> str:
-    hint = FIXTURE_HINTS.get(error_code)
-    return f"\n  hint: {hint}" if hint else ""
 _CLOSE_CODES = (1008, 1013)
+
+
+def _hint(body: dict[str, Any]) -> str:
+    """The fixture hint for a refusal whose description does not carry it already (an issuer that
+    is not a fake's ``issuer_config()``, or a WebSocket close reason cut short)."""
+    hint = FIXTURE_HINTS.get(body["error_code"])
+    if not hint or hint in str(body.get("error_description")):
+        return ""
+    return f"\n  hint: {hint}"
 
 
 def _unwrapped(response: Any) -> Any:
@@ -93,7 +84,7 @@ def assert_refused(response: Any, code: str | None = None, *, status: int | None
     if code is not None and body["error_code"] != code:
         raise AssertionError(
             f"expected the refusal {code!r}, got {body['error_code']!r}: {body['error_description']}"
-            + _hint(body["error_code"])
+            + _hint(body)
         )
     if status is not None and got_status != status:
         raise AssertionError(f"expected status {status}, got {got_status}: {body['error_description']}")
@@ -110,7 +101,7 @@ def assert_signed_in(response: Any) -> None:
         got_status, body = refusal
         raise AssertionError(
             f"the request was refused ({got_status} {body['error_code']}): {body['error_description']}"
-            + _hint(body["error_code"])
+            + _hint(body)
         )
     status = getattr(response, "status_code", None)
     if isinstance(status, int) and status >= 400:

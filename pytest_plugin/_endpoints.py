@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import jwt
 
 from ._keys import SigningKey
+from ._token_endpoint import GRANT_TYPES, TokenEndpoint
 
 __all__ = [
     "DEFAULT_PORTS",
@@ -24,6 +25,7 @@ __all__ = [
     "discovery_document",
     "endpoint_at",
     "origin_of",
+    "reply_headers",
     "respond",
     "userinfo",
 ]
@@ -31,7 +33,7 @@ __all__ = [
 Origin: TypeAlias = tuple[str, str, int]
 """``(scheme, host, port)``, the port made explicit."""
 Reply: TypeAlias = tuple[int, dict[str, Any] | None]
-"""An endpoint's answer: the HTTP status and the JSON body."""
+"""An endpoint's answer: the HTTP status and the JSON body (a redirect's body names its ``location``)."""
 
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _NOT_USERINFO: Final = frozenset(
@@ -70,6 +72,12 @@ class Site(Protocol):
     def discovery(self) -> dict[str, Any]: ...
     @property
     def published_keys(self) -> list[SigningKey]: ...
+    @property
+    def token_endpoint(self) -> str: ...
+    @property
+    def authorization_endpoint(self) -> str: ...
+    @property
+    def oauth(self) -> TokenEndpoint: ...
 
 
 def origin_of(url: str) -> Origin:
@@ -78,15 +86,27 @@ def origin_of(url: str) -> Origin:
 
 
 def discovery_document(
-    issuer: str, *, jwks_uri: str, algorithm: str, userinfo_uri: str | None
+    issuer: str,
+    *,
+    jwks_uri: str,
+    algorithm: str,
+    userinfo_uri: str | None,
+    token_endpoint: str,
+    authorization_endpoint: str,
 ) -> dict[str, Any]:
     """The OIDC discovery document (``userinfo_endpoint`` only when there is one)."""
     document: dict[str, Any] = {
         "issuer": issuer,
         "jwks_uri": jwks_uri,
+        "authorization_endpoint": authorization_endpoint,
+        "token_endpoint": token_endpoint,
         "id_token_signing_alg_values_supported": [algorithm],
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
+        "grant_types_supported": list(GRANT_TYPES),
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "authorization_response_iss_parameter_supported": True,
     }
     if userinfo_uri is not None:
         document["userinfo_endpoint"] = userinfo_uri
@@ -95,10 +115,12 @@ def discovery_document(
 
 def endpoint_at(site: Site, path: str, origin: Origin | None = None) -> str | None:
     """Which endpoint ``path`` (on ``origin``; None: any of the site's) is: ``"jwks"``,
-    ``"discovery"``, ``"userinfo"``, ``"unknown"`` for any other path under the issuer URL
-    (answered 404), or None for URLs that are not the site's."""
+    ``"discovery"``, ``"userinfo"``, ``"token"``, ``"authorize"``, ``"unknown"`` for any other
+    path under the issuer URL (answered 404), or None for URLs that are not the site's."""
     endpoints = [("jwks", uri) for uri in site.jwks_uris]
     endpoints.append(("discovery", site.discovery_uri))
+    endpoints.append(("token", site.token_endpoint))
+    endpoints.append(("authorize", site.authorization_endpoint))
     if site.userinfo:
         endpoints.append(("userinfo", site.userinfo_uri))
     for name, uri in endpoints:
@@ -113,12 +135,24 @@ def endpoint_at(site: Site, path: str, origin: Origin | None = None) -> str | No
 
 
 def respond(
-    site: Site, method: str, path: str, headers: Mapping[str, str], origin: Origin | None = None
+    site: Site,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    origin: Origin | None = None,
+    *,
+    query: str = "",
+    body: bytes = b"",
 ) -> Reply:
-    """The answer of the endpoint at ``path``: 404 when there is none, 405 for anything but GET."""
+    """The answer of the endpoint at ``path``: 404 when there is none, 405 for anything but GET
+    (the token endpoint takes POST, the authorization endpoint both)."""
     endpoint = endpoint_at(site, path, origin)
     if endpoint is None or endpoint == "unknown":
         return 404, {"error": "not_found"}
+    if endpoint == "token":
+        return site.oauth.answer_token(method, headers, body)
+    if endpoint == "authorize" and method in ("GET", "POST"):
+        return site.oauth.answer_authorize(query if method == "GET" else body.decode("utf-8", "replace"))
     if method != "GET":
         return 405, {"error": "method_not_allowed"}
     if endpoint == "jwks":
@@ -126,6 +160,19 @@ def respond(
     if endpoint == "discovery":
         return 200, site.discovery
     return userinfo(site.published_keys, site.now(), headers)
+
+
+def reply_headers(status: int, body: dict[str, Any] | None) -> dict[str, str]:
+    """The headers a reply implies: a redirect's ``Location``, ``Cache-Control: no-store`` on the token
+    endpoint's answers (RFC 6749 §5.1) and the ``Basic`` challenge of ``invalid_client``."""
+    if status in (302, 303) and body is not None and "location" in body:
+        return {"Location": body["location"]}
+    if body is None or not ("access_token" in body or "error_description" in body):
+        return {}
+    headers = {"Cache-Control": "no-store"}
+    if status == 401 and body.get("error") == "invalid_client":
+        headers["WWW-Authenticate"] = 'Basic realm="fake-issuer"'
+    return headers
 
 
 def userinfo(keys: list[SigningKey], now: float, headers: Mapping[str, str]) -> Reply:

@@ -28,7 +28,9 @@ from ._dpop import DpopKey, dpop_key
 from ._endpoints import Origin, RecordedRequest, Reply, discovery_document, respond
 from ._keys import KeyRing, SigningKey
 from ._minting import Minter
+from ._oauth import OAuthEndpoints
 from ._presets import Preset, get_preset
+from ._refusal_hints import FIXTURE_HINT
 from ._transports import FakeRoutes, loopback_server, mock_transport
 
 __all__ = ["DEFAULT_ISSUER", "FakeIssuer", "RecordedRequest"]
@@ -37,8 +39,8 @@ DEFAULT_ISSUER = "https://fake-issuer.test"
 _UNSET: Any = object()
 
 
-class FakeIssuer:
-    """An OIDC issuer for tests: real keys, JWKS, discovery, userinfo, and a token minter.
+class FakeIssuer(OAuthEndpoints):
+    """An OIDC issuer for tests: real keys, JWKS, discovery, userinfo, a token endpoint, and a minter.
 
     It answers its JWKS URLs (which may be on another host, as Firebase's are) and every URL under
     its issuer URL (unknown paths get 404); requests to other URLs, even on the same host, are not
@@ -148,7 +150,12 @@ class FakeIssuer:
     def discovery(self) -> dict[str, Any]:
         userinfo = self.userinfo_uri if self.userinfo else None
         return discovery_document(
-            self.issuer, jwks_uri=self.jwks_uri, algorithm=self.algorithm, userinfo_uri=userinfo
+            self.issuer,
+            jwks_uri=self.jwks_uri,
+            algorithm=self.algorithm,
+            userinfo_uri=userinfo,
+            token_endpoint=self.token_endpoint,
+            authorization_endpoint=self.authorization_endpoint,
         )
 
     def issuer_config(self, **overrides: Any) -> Issuer:
@@ -158,6 +165,7 @@ class FakeIssuer:
             "audience": self.accepted_audience,
             "algorithms": (self.algorithm,),
             "claims": self.claims_preset,
+            "refusal_hint": FIXTURE_HINT,  # refusals name the fixture option that fixes them
         }
         options.update(overrides)
         return Issuer(self.issuer, **options)
@@ -202,9 +210,7 @@ class FakeIssuer:
     # -- tokens -----------------------------------------------------------------------------
 
     def _minter(self) -> Minter:
-        return Minter(
-            self.preset, self.issuer, self.audience, self.now, self.lifetime, self.authorized_party
-        )
+        return Minter(self.preset, self.issuer, self.audience, self.now, self.lifetime, self.authorized_party)
 
     def default_claims(self, at: float | None = None, *, expires_in: float | None = None) -> dict[str, Any]:
         """The claims every token starts from: ``iss``, ``sub``, the session, times, ``aud`` and the
@@ -319,13 +325,16 @@ class FakeIssuer:
         *,
         record: bool = True,
         origin: Origin | None = None,
+        query: str = "",
+        body: bytes = b"",
     ) -> Reply:
         """The status and JSON body for a request to one of this issuer's paths (on ``origin``,
-        ``(scheme, host, port)``, when the caller knows it: a JWKS on another host is told apart)."""
+        ``(scheme, host, port)``, when the caller knows it: a JWKS on another host is told apart);
+        ``query`` and ``body`` (a form) are what ``/authorize`` and ``/token`` read."""
         if record:
             with self._lock:
                 self.requests.append(RecordedRequest(method, path, dict(headers), time.time()))
-        return respond(self, method, path, headers, origin)
+        return respond(self, method, path, headers, origin, query=query, body=body)
 
     def requests_to(self, path_suffix: str) -> list[RecordedRequest]:
         return [request for request in self.requests if request.path.endswith(path_suffix)]

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._endpoints import DEFAULT_PORTS, Origin, Reply, Site, endpoint_at
+from ._endpoints import DEFAULT_PORTS, Origin, Reply, Site, endpoint_at, reply_headers
 
 __all__ = ["Answering", "FakeRoutes", "loopback_server", "mock_transport", "require_testing_extra"]
 
@@ -55,7 +55,20 @@ class Answering(Site, Protocol):
         *,
         record: bool = ...,
         origin: Origin | None = ...,
+        query: str = ...,
+        body: bytes = ...,
     ) -> Reply: ...
+
+
+def _request_parts(query: str, body: bytes) -> dict[str, Any]:
+    """``query``/``body`` for ``answer()`` when there are any (an override written before the token
+    endpoint, ``answer(method, path, headers)``, still hears every GET)."""
+    parts: dict[str, Any] = {}
+    if query:
+        parts["query"] = query
+    if body:
+        parts["body"] = body
+    return parts
 
 
 def _handle(fake: Answering, request: httpx.Request, *, record: bool = True) -> httpx.Response | None:
@@ -64,8 +77,11 @@ def _handle(fake: Answering, request: httpx.Request, *, record: bool = True) -> 
     origin = url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme, 0)
     if endpoint_at(fake, url.path, origin) is None:
         return None
-    status, body = fake.answer(request.method, url.path, request.headers, record=record, origin=origin)
-    return httpx.Response(status, json=body)
+    parts = _request_parts(url.query.decode("ascii", "replace"), request.read())
+    status, body = fake.answer(
+        request.method, url.path, request.headers, record=record, origin=origin, **parts
+    )
+    return httpx.Response(status, json=body, headers=reply_headers(status, body))
 
 
 def mock_transport(fake: Answering, *, record: bool = True) -> httpx.MockTransport:
@@ -145,9 +161,14 @@ def loopback_server(fake: Answering, port: int = 0) -> Iterator[int]:
 
         def _answer(self, method: str) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body = fake.answer(method, urlsplit(self.path).path, headers)
+            length = int(self.headers.get("Content-Length") or 0)
+            target = urlsplit(self.path)
+            parts = _request_parts(target.query, self.rfile.read(length) if length > 0 else b"")
+            status, body = fake.answer(method, target.path, headers, **parts)
             data = json.dumps(body).encode()
             self.send_response(status)
+            for name, value in reply_headers(status, body).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

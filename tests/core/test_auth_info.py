@@ -178,9 +178,10 @@ def test_to_dict_covers_every_field() -> None:
         "provider_roles", "factor_verification_age", "claims",
     ]  # fmt: skip
     # every field is either in the dict or deliberately left out (the token, the preset's org
-    # prefix, the raw userinfo answer and its error, the DPoP key thumbprint)
+    # prefix, the raw userinfo answer and its error, the DPoP key thumbprint, a test double's hint)
     left_out = {f.name for f in dataclasses.fields(AuthInfo)} - set(auth.to_dict())
-    assert left_out == {"access_token", "org_prefix", "userinfo", "userinfo_error", "dpop_jkt"}
+    hidden = {"access_token", "org_prefix", "userinfo", "userinfo_error", "dpop_jkt", "refusal_hint"}
+    assert left_out == hidden
 
 
 def test_no_auth_info_mirrors_every_auth_info_field() -> None:

@@ -60,7 +60,7 @@ def fake_issuers() -> tuple[FakeIssuer, FakeIssuer]:
 
 def scenarios(fake: FakeIssuer, es_fake: FakeIssuer) -> list[Scenario]:
     """Every refusal code a token can earn, plus acceptances, offline (keys from a JWKS file)."""
-    plain = (fake.issuer_config(),)
+    plain = (fake.issuer_config(refusal_hint=None),)  # as the CLI builds it: no test-only hints
     tampered = fake.token(sub="user_a").rsplit(".", 1)[0] + "." + fake.token(sub="user_b").rsplit(".", 1)[1]
     workos = providers.workos(CLIENT_ID)
     # Each fake issuer has its own keys: these two sign with `fake.key`, the key the JWKS file lists.

@@ -14,7 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient, WebSocketDenialResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from asgi_authinfo import AuthInfoMiddleware, BearerHeader, Cookie, QueryParam, get_auth
+from asgi_authinfo import AuthInfoMiddleware, BearerHeader, Cookie, Issuer, QueryParam, get_auth
 from asgi_authinfo.contrib.starlette import require
 from pytest_plugin import FakeIssuer, SignedInUser, assert_refused, assert_signed_in
 
@@ -100,15 +100,26 @@ def test_helpers_say_what_went_wrong(client: TestClient, signed_in_user: SignedI
 def test_a_fake_caused_refusal_names_the_fixture_option(fake_issuer: FakeIssuer) -> None:
     client = TestClient(app_for(fake_issuer))
     token = fake_issuer.token(aud="api://orders")
-    hint = r"audience_mismatch.*\n  hint: .*fake_issuer\(audience=\.\.\.\)"
-    with pytest.raises(AssertionError, match=hint):
+    hint = r"audience_mismatch.*\(in tests: .*fake_issuer\(audience=\.\.\.\)"
+    with pytest.raises(AssertionError, match=hint) as failed:
         assert_signed_in(client.get("/me", headers={"Authorization": f"Bearer {token}"}))
+    assert "\n  hint:" not in str(failed.value)  # the response carries it: said once
     body = client.get("/me", headers={"Authorization": f"Bearer {token}"}).json()
-    assert "pytest" not in body["error_description"]  # the response keeps the production advice
+    assert "@pytest.mark.fake_issuer(audience=...)" in body["error_description"]
+
+
+def test_the_helpers_add_the_hint_when_the_response_lacks_it(fake_issuer: FakeIssuer) -> None:
+    # an app trusting the fake through a plain Issuer: its refusals carry no hint, the helpers do
+    plain = Issuer(fake_issuer.issuer, jwks=fake_issuer.jwks, audience="api://other")
+    client = TestClient(AuthInfoMiddleware(Starlette(routes=[Route("/me", me)]), issuers=[plain]))
+    response = client.get("/me", headers={"Authorization": f"Bearer {fake_issuer.token(aud='api://orders')}"})
+    assert "pytest" not in response.json()["error_description"]
+    with pytest.raises(AssertionError, match=r"\n  hint: .*fake_issuer\(audience=\.\.\.\)"):
+        assert_signed_in(response)
 
 
 def test_a_forgotten_marker_says_the_default_user_has_no_permissions(
     client: TestClient, signed_in_user: SignedInUser
 ) -> None:
-    with pytest.raises(AssertionError, match=r"default caller has no roles or permissions"):
+    with pytest.raises(AssertionError, match=r"default signed-in user has no roles or permissions"):
         assert_signed_in(client.post("/posts", headers=signed_in_user.headers))
