@@ -6,7 +6,6 @@
   a ``client`` fixture), put in front of every block of that file that runs.
 - ```` ```python fragment ```` blocks are excerpts (a signature list, a partial config): compiled,
   not run.
-- Files in ``PENDING`` are not adapted yet: their blocks are only compiled.
 """
 
 from __future__ import annotations
@@ -22,17 +21,6 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# Docs other helpers are rewriting; each leaves this list once its blocks are tagged.
-PENDING = {
-    "README.md",
-    "docs/dpop.md",
-    "docs/frameworks.md",
-    "docs/performance.md",
-    "docs/providers.md",
-    "docs/security.md",
-    "docs/troubleshooting.md",
-    "docs/revoking.md",
-}
 _FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
@@ -67,7 +55,7 @@ def test_the_block_compiles(block: Block) -> None:
     compile(block.source, f"{block.path}:{block.line}", "exec")
 
 
-RUNNABLE = [block for block in BLOCKS if block.kind == "run" and block.path not in PENDING]
+RUNNABLE = [block for block in BLOCKS if block.kind == "run"]
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[f"{block.path}:{block.line}" for block in RUNNABLE])
@@ -94,7 +82,7 @@ def test_docs_refer_to_no_file_the_wheel_lacks() -> None:
 
 
 def test_the_readme_testing_block_is_the_tested_quick_start() -> None:
-    """README.md is pending as a whole; its "Testing your app" block is docs/testing.md's quick start."""
+    """README.md's "Testing your app" block is docs/testing.md's quick start, word for word."""
     section = (ROOT / "README.md").read_text().split("## Testing your app", 1)[1].split("\n## ", 1)[0]
     (block,) = _FENCE.findall(section)
     assert block[1] in (ROOT / "docs" / "testing.md").read_text()
