@@ -162,7 +162,7 @@ def test_the_revoke_command_revokes(command: Command, tmp_path: Path) -> None:
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(f"revoked {args[2].removeprefix('--')} ")
+        assert result.stdout.startswith(f"revoked {args[3].removeprefix('--')} ")
         with redis.Redis.from_url(server.url) as client:
             assert client.zcard("asgi_authinfo:revocations") == 1
     finally:
