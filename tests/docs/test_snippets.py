@@ -86,3 +86,31 @@ def test_the_readme_testing_block_is_the_tested_quick_start() -> None:
     section = (ROOT / "README.md").read_text().split("## Testing your app", 1)[1].split("\n## ", 1)[0]
     (block,) = _FENCE.findall(section)
     assert block[1] in (ROOT / "docs" / "testing.md").read_text()
+
+
+_REPOSITORY_ONLY = re.compile(r"\b(examples|tests|benchmarks|fuzz)[/.][\w<]")
+
+
+def sections(doc: Path) -> list[tuple[int, str]]:
+    """The prose of a page (code blocks blanked out), cut at its headings: (first line, text)."""
+    blank = lambda code: "\n" * code.group(0).count("\n")  # noqa: E731
+    text = re.sub(r"^```.*?^```$", blank, doc.read_text(), flags=re.DOTALL | re.MULTILINE)
+    starts = [0, *(match.start() for match in re.finditer(r"^#", text, flags=re.MULTILINE))]
+    ends = [*starts[1:], len(text)]
+    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, ends, strict=True)]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(doc.relative_to(ROOT)) for doc in DOCS])
+def test_files_the_wheel_lacks_are_said_to_be_in_the_repository(doc: Path) -> None:
+    """The wheel ships asgi_authinfo and pytest_plugin only: a page that sends the reader to
+    ``examples/`` says, in that section, that it is in the source repository; one that names the
+    project's ``tests/``, ``benchmarks/`` or ``fuzz/`` says so somewhere on the page."""
+    unsaid = []
+    page_says = "repositor" in doc.read_text().lower()
+    for line, section in sections(doc):
+        for match in _REPOSITORY_ONLY.finditer(section):
+            said = "repositor" in section.lower() if match.group(1) == "examples" else page_says
+            if not said:
+                where = line + section.count("\n", 0, match.start())
+                unsaid.append(f"{doc.name}:{where}: {match.group(0)}")
+    assert not unsaid, "say these come from the source repository (not the wheel):\n" + "\n".join(unsaid)
