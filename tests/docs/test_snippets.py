@@ -6,6 +6,7 @@
   a ``client`` fixture), put in front of every block of that file that runs.
 - ```` ```python fragment ```` blocks are excerpts (a signature list, a partial config): compiled,
   not run.
+- A ```` ```text output ```` block right after a script is what the script prints: compared.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+_OUTPUT = re.compile(r"\n*```text output\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
 class Block(NamedTuple):
@@ -29,6 +31,7 @@ class Block(NamedTuple):
     line: int
     kind: str  # "run", "setup" or "fragment"
     source: str
+    output: str | None = None  # the ```text output block that follows it, if any
 
 
 def blocks() -> list[Block]:
@@ -39,7 +42,9 @@ def blocks() -> list[Block]:
             tags = match.group(1).split()
             kind = "setup" if "setup" in tags else "fragment" if "fragment" in tags else "run"
             line = text.count("\n", 0, match.start()) + 1
-            found.append(Block(str(doc.relative_to(ROOT)), line, kind, match.group(2)))
+            shown = _OUTPUT.match(text, match.end() + 1)
+            output = shown.group(1) if shown else None
+            found.append(Block(str(doc.relative_to(ROOT)), line, kind, match.group(2), output))
     return found
 
 
@@ -73,6 +78,8 @@ def test_the_block_runs(block: Block, pytester: pytest.Pytester, monkeypatch: py
         pytester.makepyfile(snippet=source)
         result = pytester.runpython(pytester.path / "snippet.py")
         assert result.ret == 0, str(result.stdout) + str(result.stderr)
+        if block.output is not None:
+            assert "\n".join(result.outlines).strip() == block.output.strip()
 
 
 def test_docs_refer_to_no_file_the_wheel_lacks() -> None:
