@@ -6,7 +6,7 @@
   a ``client`` fixture), put in front of every block of that file that runs.
 - ```` ```python fragment ```` blocks are excerpts (a signature list, a partial config): compiled,
   not run.
-- Files in ``PENDING`` are not adapted yet: their blocks are only compiled.
+- A ```` ```text output ```` block right after a script is what the script prints: compared.
 """
 
 from __future__ import annotations
@@ -22,18 +22,8 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# Docs other helpers are rewriting; each leaves this list once its blocks are tagged.
-PENDING = {
-    "README.md",
-    "docs/dpop.md",
-    "docs/frameworks.md",
-    "docs/performance.md",
-    "docs/providers.md",
-    "docs/security.md",
-    "docs/troubleshooting.md",
-    "docs/revoking.md",
-}
 _FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+_OUTPUT = re.compile(r"\n*```text output\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
 class Block(NamedTuple):
@@ -41,6 +31,7 @@ class Block(NamedTuple):
     line: int
     kind: str  # "run", "setup" or "fragment"
     source: str
+    output: str | None = None  # the ```text output block that follows it, if any
 
 
 def blocks() -> list[Block]:
@@ -51,7 +42,9 @@ def blocks() -> list[Block]:
             tags = match.group(1).split()
             kind = "setup" if "setup" in tags else "fragment" if "fragment" in tags else "run"
             line = text.count("\n", 0, match.start()) + 1
-            found.append(Block(str(doc.relative_to(ROOT)), line, kind, match.group(2)))
+            shown = _OUTPUT.match(text, match.end() + 1)
+            output = shown.group(1) if shown else None
+            found.append(Block(str(doc.relative_to(ROOT)), line, kind, match.group(2), output))
     return found
 
 
@@ -67,7 +60,7 @@ def test_the_block_compiles(block: Block) -> None:
     compile(block.source, f"{block.path}:{block.line}", "exec")
 
 
-RUNNABLE = [block for block in BLOCKS if block.kind == "run" and block.path not in PENDING]
+RUNNABLE = [block for block in BLOCKS if block.kind == "run"]
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=[f"{block.path}:{block.line}" for block in RUNNABLE])
@@ -85,6 +78,8 @@ def test_the_block_runs(block: Block, pytester: pytest.Pytester, monkeypatch: py
         pytester.makepyfile(snippet=source)
         result = pytester.runpython(pytester.path / "snippet.py")
         assert result.ret == 0, str(result.stdout) + str(result.stderr)
+        if block.output is not None:
+            assert "\n".join(result.outlines).strip() == block.output.strip()
 
 
 def test_docs_refer_to_no_file_the_wheel_lacks() -> None:
@@ -94,7 +89,35 @@ def test_docs_refer_to_no_file_the_wheel_lacks() -> None:
 
 
 def test_the_readme_testing_block_is_the_tested_quick_start() -> None:
-    """README.md is pending as a whole; its "Testing your app" block is docs/testing.md's quick start."""
+    """README.md's "Testing your app" block is docs/testing.md's quick start, word for word."""
     section = (ROOT / "README.md").read_text().split("## Testing your app", 1)[1].split("\n## ", 1)[0]
     (block,) = _FENCE.findall(section)
     assert block[1] in (ROOT / "docs" / "testing.md").read_text()
+
+
+_REPOSITORY_ONLY = re.compile(r"\b(examples|tests|benchmarks|fuzz)[/.][\w<]")
+
+
+def sections(doc: Path) -> list[tuple[int, str]]:
+    """The prose of a page (code blocks blanked out), cut at its headings: (first line, text)."""
+    blank = lambda code: "\n" * code.group(0).count("\n")  # noqa: E731
+    text = re.sub(r"^```.*?^```$", blank, doc.read_text(), flags=re.DOTALL | re.MULTILINE)
+    starts = [0, *(match.start() for match in re.finditer(r"^#", text, flags=re.MULTILINE))]
+    ends = [*starts[1:], len(text)]
+    return [(text.count("\n", 0, a) + 1, text[a:b]) for a, b in zip(starts, ends, strict=True)]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(doc.relative_to(ROOT)) for doc in DOCS])
+def test_files_the_wheel_lacks_are_said_to_be_in_the_repository(doc: Path) -> None:
+    """The wheel ships asgi_authinfo and pytest_plugin only: a page that sends the reader to
+    ``examples/`` says, in that section, that it is in the source repository; one that names the
+    project's ``tests/``, ``benchmarks/`` or ``fuzz/`` says so somewhere on the page."""
+    unsaid = []
+    page_says = "repositor" in doc.read_text().lower()
+    for line, section in sections(doc):
+        for match in _REPOSITORY_ONLY.finditer(section):
+            said = "repositor" in section.lower() if match.group(1) == "examples" else page_says
+            if not said:
+                where = line + section.count("\n", 0, match.start())
+                unsaid.append(f"{doc.name}:{where}: {match.group(0)}")
+    assert not unsaid, "say these come from the source repository (not the wheel):\n" + "\n".join(unsaid)
