@@ -75,6 +75,8 @@ class ParsedToken(NamedTuple):
     claims: dict[str, Any]
     signing_input: bytes
     signature: bytes
+    payload: bytes = b""
+    """The payload's JSON text, as decoded from base64url (the token cache sizes entries by it)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -142,10 +144,11 @@ def parse(token: str) -> ParsedToken:
         header = _header(header_segment)
     if not payload_segment:
         raise InvalidTokenError("the token's payload segment is empty", code="malformed")
-    payload = _json_object(_decoded(payload_segment, "payload"), "payload")
+    payload = _decoded(payload_segment, "payload")
+    claims = _json_object(payload, "payload")
     signature = _decoded(signature_segment, "signature")
     signing_input = data[: len(header_segment) + 1 + len(payload_segment)]
-    return ParsedToken(header.copy(), payload, signing_input, signature)
+    return ParsedToken(header.copy(), claims, signing_input, signature, payload)
 
 
 def _header(segment: bytes) -> dict[str, Any]:

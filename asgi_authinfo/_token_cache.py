@@ -17,8 +17,9 @@ its signature each time is the expensive part of verification. An entry is the i
 Memory is bounded twice: at most ``max_entries`` tokens (least recently used evicted first) and
 at most ``max_bytes``, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus the measured
 :func:`~._footprint.footprint` of its token and twice that of its claims (the claims, and the
-fields mapped from them), taken once at insert. Shared objects are counted in every entry, so
-the count errs high for any claim shape.
+fields mapped from them), taken once at insert: the verifier passes the payload's JSON text, and
+:func:`~._footprint.json_bound` bounds its claims from a few byte counts. Shared objects are
+counted in every entry, so the count errs high for any claim shape.
 Entries are only ever made from tokens that verified, so only the trusted issuers can fill the
 cache. It is meant for one event loop, like the verifier that owns it.
 """
@@ -33,7 +34,7 @@ from typing import Final
 
 from ._auth_info import AuthInfo
 from ._claim_rules import expired, too_early
-from ._footprint import footprint
+from ._footprint import footprint, json_bound
 from ._jose import VerifyingKey
 from ._jwks import JWKSCache
 
@@ -75,7 +76,6 @@ class Entry:
     def __init__(
         self,
         auth: AuthInfo,
-        *,
         exp: float,
         start: float,
         leeway: float,
@@ -128,6 +128,10 @@ class TokenCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, token: object) -> bool:
+        """Whether ``token`` is remembered, valid or not (no time check; not counted as a hit or miss)."""
+        return token in self._entries
+
     @property
     def estimated_bytes(self) -> int:
         """The estimated memory the entries hold (what ``max_bytes`` bounds)."""
@@ -171,24 +175,27 @@ class TokenCache:
         jwks: JWKSCache,
         key: VerifyingKey,
         kid: str | None = None,
+        claims_json: bytes | None = None,
     ) -> None:
-        """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``."""
-        floor = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
-        if floor > self.max_bytes:
+        """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``.
+
+        ``claims_json`` is the token's payload as JSON text, when the caller has it: its claims
+        are then counted by :func:`~._footprint.json_bound` (a few byte counts) instead of a walk.
+        """
+        floor = BYTES_PER_TOKEN_CHAR * len(token)
+        if ENTRY_OVERHEAD_BYTES + floor > self.max_bytes:
             return
-        measured = sys.getsizeof(token) + 2 * footprint(
-            auth.claims
-        )  # the claims, and fields mapped from them
-        cost = ENTRY_OVERHEAD_BYTES + max(BYTES_PER_TOKEN_CHAR * len(token), measured)
+        claims = footprint(auth.claims) if claims_json is None else json_bound(claims_json)
+        measured = sys.getsizeof(token) + 2 * claims  # the claims, and fields mapped from them
+        cost = ENTRY_OVERHEAD_BYTES + (floor if floor > measured else measured)
         if cost > self.max_bytes:
             return
         start = max(_NEVER if nbf is None else nbf, _NEVER if iat is None else iat)
         entries = self._entries
-        if token in entries:
-            self._drop(token)
-        entries[token] = Entry(
-            auth, exp=exp, start=start, leeway=leeway, jwks=jwks, key=key, kid=kid, cost=cost
-        )
+        replaced = entries.pop(token, None)
+        if replaced is not None:
+            self._bytes -= replaced.cost
+        entries[token] = Entry(auth, exp, start, leeway, jwks, key, kid, cost)
         self._bytes += cost
         while len(entries) > self.max_entries or self._bytes > self.max_bytes:
             _, evicted = entries.popitem(last=False)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import httpx
 
+from ._assemble import assemble
 from ._auth_info import AuthInfo, freeze
 from ._background import Background
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
@@ -25,6 +26,8 @@ from ._startup import DEFAULT_STARTUP_TIMEOUT, IssuerCheck, check_issuers
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
 from ._userinfo_store import UserinfoStore
+from .claims._mapped import mapped_values
+from .claims._registry import MAPPED_VALUES
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
 
@@ -142,7 +145,25 @@ class TokenVerifier:
         without one the token was sent as a bearer token. The proof is checked on every request,
         also when the token itself is answered from the token cache.
         """
-        auth = await self._verify_token(token)
+        answer = self.answer_now(token, dpop)
+        return answer if isinstance(answer, AuthInfo) else await answer
+
+    def answer_now(
+        self, token: str, dpop: DpopRequest | None = None
+    ) -> AuthInfo | Coroutine[Any, Any, AuthInfo]:
+        """:meth:`verify` without an await when the token cache answers a bearer token (the
+        middleware's hot path), else the coroutine that finishes verifying; raises as it does."""
+        started = self._clock()
+        auth = self._cached(token, started) if self.token_cache is not None else None
+        if auth is not None and dpop is None and auth.dpop_jkt is None and not self._dpop_required:
+            return auth
+        return self._verified(token, dpop, started, auth)
+
+    async def _verified(
+        self, token: str, dpop: DpopRequest | None, started: float, auth: AuthInfo | None
+    ) -> AuthInfo:
+        if auth is None:
+            auth = await self._verify_token(token, started)
         if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
             return auth
         await self.check_sender(auth, dpop)
@@ -180,24 +201,27 @@ class TokenVerifier:
                 return issuer.dpop
         return "allowed"
 
-    async def _verify_token(self, token: str) -> AuthInfo:
-        """Every outcome is logged (refusals at INFO, never the token) and passed to the observer,
-        tokens answered from the token cache included."""
-        started = self._clock()
+    def _cached(self, token: str, started: float) -> AuthInfo | None:
+        """The ``AuthInfo`` of a token answered from the token cache (observed and logged like any
+        other outcome), else None; no await, so a reused token costs a dict lookup and a time check."""
         cache = self.token_cache
-        if cache is not None and isinstance(token, str):
-            known = cache.lookup(token)
-            if known is not None:
-                refused = None if self.revocations is None else self.revocations.refusal(known.auth)
-                if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
-                    observe(token, refused, self._clock() - started, self.observer, known.kid)
-                    raise refused
-                if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
-                    mark = known.fingerprint
-                    if mark is None:
-                        mark = known.fingerprint = fingerprint(token)
-                    observe(token, known.auth, self._clock() - started, self.observer, known.kid, mark)
-                return known.auth
+        known = cache.lookup(token) if cache is not None and isinstance(token, str) else None
+        if known is None:
+            return None
+        refused = None if self.revocations is None else self.revocations.refusal(known.auth)
+        if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
+            observe(token, refused, self._clock() - started, self.observer, known.kid)
+            raise refused
+        if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
+            mark = known.fingerprint
+            if mark is None:
+                mark = known.fingerprint = fingerprint(token)
+            observe(token, known.auth, self._clock() - started, self.observer, known.kid, mark)
+        return known.auth
+
+    async def _verify_token(self, token: str, started: float) -> AuthInfo:
+        """Run every rule on a token the cache did not answer. Every outcome is logged (refusals at
+        INFO, never the token) and passed to the observer."""
         state = Token(token, self.trust, self._now())
         try:
             for check in self._checks:
@@ -258,23 +282,25 @@ class TokenVerifier:
                 jwks=token.jwks,
                 key=key,
                 kid=token.kid,
+                claims_json=parsed.payload,
             )
         return auth
 
     def _build(
         self, token: str, claims: dict[str, Any], issuer: Issuer, exp: float, key: VerifyingKey
     ) -> AuthInfo:
-        mapped = issuer.mapper(claims)  # a failure is a bug, logged by finish()
-        fields = mapped.auth_info_fields()  # one dict for AuthInfo's keywords: the cheapest call
-        fields["issuer"] = claims["iss"]  # the issuer's own spelling; a multi-tenant issuer's tenant
-        fields["subject"] = claims["sub"]
-        fields["access_token"] = token
-        fields["claims"] = freeze(claims)
-        fields["expires_at"] = datetime.fromtimestamp(exp, UTC)
-        cnf = claims.get("cnf")
-        if cnf is not None:
-            fields["dpop_jkt"] = _bound_key(cnf)
-        return AuthInfo(**fields)
+        read = MAPPED_VALUES.get(issuer.mapper)  # a preset that maps in one pass, or any mapper:
+        mapped = read(claims) if read is not None else mapped_values(issuer.mapper(claims))
+        cnf = claims.get("cnf")  # a failure above is a bug, logged by finish()
+        return assemble(
+            mapped,
+            issuer=claims["iss"],  # the issuer's own spelling; a multi-tenant issuer's tenant
+            subject=claims["sub"],
+            access_token=token,
+            claims=freeze(claims),
+            expires_at=datetime.fromtimestamp(exp, UTC),
+            dpop_jkt=None if cnf is None else _bound_key(cnf),
+        )
 
 
 def _bound_key(cnf: Any) -> str | None:
