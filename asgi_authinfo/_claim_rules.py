@@ -269,6 +269,8 @@ def _leeway(token: Token) -> float:
 def _timestamp(token: Token, name: str, *, required: bool = False) -> float | None:
     claims = _claims(token)
     value = claims.get(name)
+    if type(value) is int and -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP:  # the common case
+        return float(value)
     if value is None:
         if name in claims or required:
             raise InvalidTokenError(
