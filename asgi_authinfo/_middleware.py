@@ -154,7 +154,11 @@ class AuthInfoMiddleware:
         """:meth:`authenticate` without an await when it needs none (no token, a bad header, or a
         bearer token the verifier's token cache answers); else the coroutine that verifies."""
         try:
-            token, dpop = self._credentials(scope)
+            if self._bearer_only:  # what read_dpop and BearerHeader read, from one header scan
+                token, dpop = self._credentials(scope)
+            else:
+                dpop = read_dpop(scope, self.dpop_origin)
+                token = token_from(self.token_sources, scope) if dpop is None else dpop.token
         except AuthError as error:
             return NoAuthInfo(error=error)
         except (UnicodeError, ValueError, TypeError) as exc:
@@ -175,23 +179,21 @@ class AuthInfoMiddleware:
         return answer if isinstance(answer, AuthInfo) else _refusal_as_auth(answer)
 
     def _credentials(self, scope: Any) -> tuple[str | None, DpopRequest | None]:
-        """The request's token, and its DPoP proof when it is sent with the DPoP scheme."""
-        if self._bearer_only:  # what read_dpop and BearerHeader read, from one header scan
-            value = authorization_header(scope)
-            if value is None:
-                return None, None
-            scheme, credentials = authorization_parts(value)
-            if scheme == "bearer":
-                cache = self.verifier.token_cache
-                if cache is not None and credentials in cache:
-                    return credentials, None  # it parsed before: a compact JWS is token68
-                return bearer_token(credentials), None
-            if scheme == "dpop":
-                proof = dpop_request(scope, credentials, self.dpop_origin)
-                return proof.token, proof
+        """The token of ``Authorization: Bearer`` or ``DPoP`` (and its proof), as ``read_dpop``
+        and ``BearerHeader`` read them, from one scan of the headers."""
+        value = authorization_header(scope)
+        if value is None:
             return None, None
-        dpop = read_dpop(scope, self.dpop_origin)
-        return (token_from(self.token_sources, scope) if dpop is None else dpop.token), dpop
+        scheme, credentials = authorization_parts(value)
+        if scheme == "bearer":
+            cache = self.verifier.token_cache
+            if cache is not None and credentials in cache:
+                return credentials, None  # it parsed before: a compact JWS is token68
+            return bearer_token(credentials), None
+        if scheme == "dpop":
+            proof = dpop_request(scope, credentials, self.dpop_origin)
+            return proof.token, proof
+        return None, None
 
     def _closing_on_shutdown(self, send: ASGISendCallable) -> ASGISendCallable:
         async def send_then_close(message: ASGISendEvent) -> None:

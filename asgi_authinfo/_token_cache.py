@@ -30,13 +30,16 @@ import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 from ._auth_info import AuthInfo
 from ._claim_rules import expired, too_early
+from ._construct import constructor
 from ._footprint import footprint, json_bound
 from ._jose import VerifyingKey
 from ._jwks import JWKSCache
+from ._key_set import KeySet
 
 __all__ = [
     "BYTES_PER_TOKEN_CHAR",
@@ -55,46 +58,26 @@ BYTES_PER_TOKEN_CHAR: Final = 10
 _NEVER: Final = float("-inf")
 
 
+@dataclass(slots=True, eq=False)
 class Entry:
     """One verified token: its ``AuthInfo`` and header ``kid`` (for the observer), and what a hit
     re-checks. Mutable only to refresh its key-set snapshot after a JWKS refetch."""
 
-    __slots__ = (
-        "auth",
-        "cost",
-        "exp",
-        "fingerprint",
-        "fresh_until",
-        "jwks",
-        "key",
-        "key_set",
-        "kid",
-        "leeway",
-        "start",
-    )
+    auth: AuthInfo
+    exp: float
+    start: float
+    leeway: float
+    jwks: JWKSCache
+    key: VerifyingKey
+    kid: str | None
+    cost: int
+    key_set: KeySet
+    fresh_until: float
+    fingerprint: str | None = None
+    """The token's, for the observer: hashed on first use."""
 
-    def __init__(
-        self,
-        auth: AuthInfo,
-        exp: float,
-        start: float,
-        leeway: float,
-        jwks: JWKSCache,
-        key: VerifyingKey,
-        kid: str | None,
-        cost: int,
-    ) -> None:
-        self.auth = auth
-        self.kid = kid
-        self.fingerprint: str | None = None  # the token's, for the observer: hashed on first use
-        self.exp = exp
-        self.start = start
-        self.leeway = leeway
-        self.jwks = jwks
-        self.key = key
-        self.key_set = jwks.key_set
-        self.fresh_until = jwks.fresh_until
-        self.cost = cost
+
+_new_entry: Final = constructor(Entry)
 
 
 class TokenCache:
@@ -195,7 +178,9 @@ class TokenCache:
         replaced = entries.pop(token, None)
         if replaced is not None:
             self._bytes -= replaced.cost
-        entries[token] = Entry(auth, exp, start, leeway, jwks, key, kid, cost)
+        entries[token] = _new_entry(
+            (auth, exp, start, leeway, jwks, key, kid, cost, jwks.key_set, jwks.fresh_until, None)
+        )
         self._bytes += cost
         while len(entries) > self.max_entries or self._bytes > self.max_bytes:
             _, evicted = entries.popitem(last=False)

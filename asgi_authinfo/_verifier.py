@@ -152,10 +152,24 @@ class TokenVerifier:
         self, token: str, dpop: DpopRequest | None = None
     ) -> AuthInfo | Coroutine[Any, Any, AuthInfo]:
         """:meth:`verify` without an await when the token cache answers a bearer token (the
-        middleware's hot path), else the coroutine that finishes verifying; raises as it does."""
+        middleware's hot path), else the coroutine that finishes verifying; raises as it does.
+        A cached token is observed and logged like any other outcome."""
         started = self._clock()
-        auth = self._cached(token, started) if self.token_cache is not None else None
-        if auth is not None and dpop is None and auth.dpop_jkt is None and not self._dpop_required:
+        cache = self.token_cache
+        known = cache.lookup(token) if cache is not None and isinstance(token, str) else None
+        if known is None:
+            return self._verified(token, dpop, started, None)
+        auth = known.auth
+        refused = None if self.revocations is None else self.revocations.refusal(auth)
+        if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
+            observe(token, refused, self._clock() - started, self.observer, known.kid)
+            raise refused
+        if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
+            mark = known.fingerprint
+            if mark is None:
+                mark = known.fingerprint = fingerprint(token)
+            observe(token, auth, self._clock() - started, self.observer, known.kid, mark)
+        if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
             return auth
         return self._verified(token, dpop, started, auth)
 
@@ -200,24 +214,6 @@ class TokenVerifier:
             if issuer.issuer == iss or (issuer.template is not None and issuer.tenant_of(iss) is not None):
                 return issuer.dpop
         return "allowed"
-
-    def _cached(self, token: str, started: float) -> AuthInfo | None:
-        """The ``AuthInfo`` of a token answered from the token cache (observed and logged like any
-        other outcome), else None; no await, so a reused token costs a dict lookup and a time check."""
-        cache = self.token_cache
-        known = cache.lookup(token) if cache is not None and isinstance(token, str) else None
-        if known is None:
-            return None
-        refused = None if self.revocations is None else self.revocations.refusal(known.auth)
-        if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
-            observe(token, refused, self._clock() - started, self.observer, known.kid)
-            raise refused
-        if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
-            mark = known.fingerprint
-            if mark is None:
-                mark = known.fingerprint = fingerprint(token)
-            observe(token, known.auth, self._clock() - started, self.observer, known.kid, mark)
-        return known.auth
 
     async def _verify_token(self, token: str, started: float) -> AuthInfo:
         """Run every rule on a token the cache did not answer. Every outcome is logged (refusals at
