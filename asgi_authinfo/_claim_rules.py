@@ -89,8 +89,10 @@ def check_audience(token: Token) -> None:
     expected = _issuer(token).audience
     if expected is None:
         return
-    name = _name(token)
     aud = _claims(token).get("aud")
+    if type(aud) is str and aud in expected:  # the common case: one audience, the expected one
+        return
+    name = _name(token)
     if aud is None:
         raise InvalidTokenError(
             f"the token has no `aud` claim, but this issuer expects audience {list(expected)}; "

@@ -173,7 +173,7 @@ class AuthInfoMiddleware:
         if not self._answers_now:
             return _refusal_as_auth(self.verifier.verify(token, dpop=dpop))
         try:
-            answer = self.verifier.answer_now(token, dpop)
+            answer = self.verifier._answer_now(token, dpop)
         except AuthError as error:
             return NoAuthInfo(error=error)
         return answer if isinstance(answer, AuthInfo) else _refusal_as_auth(answer)

@@ -145,10 +145,10 @@ class TokenVerifier:
         without one the token was sent as a bearer token. The proof is checked on every request,
         also when the token itself is answered from the token cache.
         """
-        answer = self.answer_now(token, dpop)
+        answer = self._answer_now(token, dpop)
         return answer if isinstance(answer, AuthInfo) else await answer
 
-    def answer_now(
+    def _answer_now(
         self, token: str, dpop: DpopRequest | None = None
     ) -> AuthInfo | Coroutine[Any, Any, AuthInfo]:
         """:meth:`verify` without an await when the token cache answers a bearer token (the
@@ -158,7 +158,7 @@ class TokenVerifier:
         cache = self.token_cache
         known = cache.lookup(token) if cache is not None and isinstance(token, str) else None
         if known is None:
-            return self._verified(token, dpop, started, None)
+            return self._verify_token(token, dpop, started)
         auth = known.auth
         refused = None if self.revocations is None else self.revocations.refusal(auth)
         if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
@@ -169,17 +169,15 @@ class TokenVerifier:
             if mark is None:
                 mark = known.fingerprint = fingerprint(token)
             observe(token, auth, self._clock() - started, self.observer, known.kid, mark)
-        if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
+        if self._plain_bearer(auth, dpop):
             return auth
-        return self._verified(token, dpop, started, auth)
+        return self._sender_checked(auth, dpop)
 
-    async def _verified(
-        self, token: str, dpop: DpopRequest | None, started: float, auth: AuthInfo | None
-    ) -> AuthInfo:
-        if auth is None:
-            auth = await self._verify_token(token, started)
-        if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
-            return auth
+    def _plain_bearer(self, auth: AuthInfo, dpop: DpopRequest | None) -> bool:
+        """A bearer token, not DPoP-bound, and no issuer requires DPoP: no sender to check."""
+        return dpop is None and auth.dpop_jkt is None and not self._dpop_required
+
+    async def _sender_checked(self, auth: AuthInfo, dpop: DpopRequest | None) -> AuthInfo:
         await self.check_sender(auth, dpop)
         return auth
 
@@ -215,9 +213,9 @@ class TokenVerifier:
                 return issuer.dpop
         return "allowed"
 
-    async def _verify_token(self, token: str, started: float) -> AuthInfo:
-        """Run every rule on a token the cache did not answer. Every outcome is logged (refusals at
-        INFO, never the token) and passed to the observer."""
+    async def _verify_token(self, token: str, dpop: DpopRequest | None, started: float) -> AuthInfo:
+        """Run every rule on a token the cache did not answer, then check its sender. Every outcome
+        is logged (refusals at INFO, never the token) and passed to the observer."""
         state = Token(token, self.trust, self._now())
         try:
             for check in self._checks:
@@ -229,6 +227,9 @@ class TokenVerifier:
             observe(token, error, self._clock() - started, self.observer, state.kid)
             raise
         observe(token, auth, self._clock() - started, self.observer, state.kid)
+        if self._plain_bearer(auth, dpop):
+            return auth
+        await self.check_sender(auth, dpop)
         return auth
 
     async def finish(self, token: Token, *, remember: bool = True) -> AuthInfo:
