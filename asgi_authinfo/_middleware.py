@@ -120,18 +120,20 @@ class AuthInfoMiddleware:
             await self.app(scope, receive, send)
             return
         now = self._authenticate_now(scope)
-        auth = now if isinstance(now, AuthInfo | NoAuthInfo) else await now  # await: not cached
-        error = auth.error
-        if error is not None and (self.required or self.on_invalid == "reject"):
-            await send_refusal(scope, send, error, self.realm)
-            return
-        if self.required and auth.user is None:
-            await send_refusal(scope, send, missing_token(), self.realm)
-            return
+        auth = now if isinstance(now, (AuthInfo, NoAuthInfo)) else await now  # await: not cached
+        user = auth.user
+        if user is None:  # a signed-in AuthInfo has no error
+            error = auth.error
+            if error is not None and (self.required or self.on_invalid == "reject"):
+                await send_refusal(scope, send, error, self.realm)
+                return
+            if self.required:
+                await send_refusal(scope, send, missing_token(), self.realm)
+                return
         scope_dict: Any = scope
         scope_dict["auth"] = auth
         scope_dict["auth_realm"] = self.realm  # so guards and adapters answer with the same realm
-        scope_dict["user"] = ANONYMOUS_USER if auth.user is None else auth.user
+        scope_dict["user"] = ANONYMOUS_USER if user is None else user
         if kind == "websocket":
             send = denying(scope, send)
             if SUBPROTOCOL_KEY in scope_dict:
@@ -146,7 +148,7 @@ class AuthInfoMiddleware:
         check or mapper): the verifier logs it and it propagates, so the server answers 500.
         """
         auth = self._authenticate_now(scope)
-        return auth if isinstance(auth, AuthInfo | NoAuthInfo) else await auth
+        return auth if isinstance(auth, (AuthInfo, NoAuthInfo)) else await auth
 
     def _authenticate_now(
         self, scope: Any

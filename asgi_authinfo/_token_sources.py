@@ -50,8 +50,8 @@ def authorization_header(scope: Any) -> bytes | None:
 
 def authorization_parts(value: bytes) -> tuple[str, str]:
     """``(scheme in lower case, credentials)`` of an ``Authorization`` header value, spaces trimmed."""
-    if value[:7] == b"Bearer " and value[7:8] != b" " and value[-1:] != b" ":  # nothing to trim
-        return "bearer", value[7:].decode("latin-1")
+    if value.startswith(b"Bearer ") and len(value) > 7 and value[7] != 32 and value[-1] != 32:
+        return "bearer", value[7:].decode("latin-1")  # the common spelling: nothing to trim
     scheme, _, credentials = value.decode("latin-1").strip(" ").partition(" ")
     return scheme.lower(), credentials.strip(" ")
 
