@@ -157,7 +157,18 @@ class AuthInfoMiddleware:
         bearer token the verifier's token cache answers); else the coroutine that verifies."""
         try:
             if self._bearer_only:  # what read_dpop and BearerHeader read, from one header scan
-                token, dpop = self._credentials(scope)
+                dpop: DpopRequest | None = None
+                token: str | None = None
+                value = authorization_header(scope)
+                if value is not None:
+                    scheme, credentials = authorization_parts(value)
+                    if scheme == "bearer":
+                        cache = self.verifier.token_cache
+                        cached = cache is not None and credentials in cache  # it parsed: token68
+                        token = credentials if cached else bearer_token(credentials)
+                    elif scheme == "dpop":
+                        dpop = dpop_request(scope, credentials, self.dpop_origin)
+                        token = dpop.token
             else:
                 dpop = read_dpop(scope, self.dpop_origin)
                 token = token_from(self.token_sources, scope) if dpop is None else dpop.token
@@ -179,23 +190,6 @@ class AuthInfoMiddleware:
         except AuthError as error:
             return NoAuthInfo(error=error)
         return answer if isinstance(answer, AuthInfo) else _refusal_as_auth(answer)
-
-    def _credentials(self, scope: Any) -> tuple[str | None, DpopRequest | None]:
-        """The token of ``Authorization: Bearer`` or ``DPoP`` (and its proof), as ``read_dpop``
-        and ``BearerHeader`` read them, from one scan of the headers."""
-        value = authorization_header(scope)
-        if value is None:
-            return None, None
-        scheme, credentials = authorization_parts(value)
-        if scheme == "bearer":
-            cache = self.verifier.token_cache
-            if cache is not None and credentials in cache:
-                return credentials, None  # it parsed before: a compact JWS is token68
-            return bearer_token(credentials), None
-        if scheme == "dpop":
-            proof = dpop_request(scope, credentials, self.dpop_origin)
-            return proof.token, proof
-        return None, None
 
     def _closing_on_shutdown(self, send: ASGISendCallable) -> ASGISendCallable:
         async def send_then_close(message: ASGISendEvent) -> None:
