@@ -41,14 +41,14 @@ def freeze(value: Any) -> Any:
     kind = type(value)
     if kind is dict and set(map(type, value)) <= _STR:
         copy = dict(value)
-    elif isinstance(value, Mapping):
-        copy = {str(key): item for key, item in value.items()}
-    elif isinstance(value, list | tuple):
+    elif kind is list or kind is tuple or not isinstance(value, Mapping):  # no ABC check for JSON
+        if not isinstance(value, list | tuple):
+            return value
         if set(map(type, value)) <= _SCALARS:
             return tuple(value)
         return tuple(item if type(item) in _SCALARS else freeze(item) for item in value)
     else:
-        return value
+        copy = {str(key): item for key, item in value.items()}
     for key, item in copy.items():
         if type(item) not in _SCALARS:
             copy[key] = freeze(item)

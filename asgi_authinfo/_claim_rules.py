@@ -89,8 +89,10 @@ def check_audience(token: Token) -> None:
     expected = _issuer(token).audience
     if expected is None:
         return
-    name = _name(token)
     aud = _claims(token).get("aud")
+    if type(aud) is str and aud in expected:  # the common case: one audience, the expected one
+        return
+    name = _name(token)
     if aud is None:
         raise InvalidTokenError(
             f"the token has no `aud` claim, but this issuer expects audience {list(expected)}; "
@@ -269,6 +271,8 @@ def _leeway(token: Token) -> float:
 def _timestamp(token: Token, name: str, *, required: bool = False) -> float | None:
     claims = _claims(token)
     value = claims.get(name)
+    if type(value) is int and -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP:  # the common case
+        return float(value)
     if value is None:
         if name in claims or required:
             raise InvalidTokenError(

@@ -12,9 +12,9 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ._errors import InvalidDpopProofError
-from ._token_sources import authorization_header, is_token68
+from ._token_sources import authorization_header, authorization_parts, is_token68
 
-__all__ = ["DpopRequest", "normalized_url", "read_dpop", "request_url"]
+__all__ = ["DpopRequest", "dpop_request", "normalized_url", "read_dpop", "request_url"]
 
 _DEFAULT_PORTS: Final = {"http": "80", "https": "443"}
 _WEBSOCKET_SCHEMES: Final = {"ws": "http", "wss": "https"}
@@ -91,10 +91,14 @@ def read_dpop(scope: Any, origin: str | None = None) -> DpopRequest | None:
     authorization = authorization_header(scope)
     if authorization is None:
         return None  # a proof without a DPoP token has nothing to bind: the token sources decide
-    scheme, _, credentials = authorization.decode("latin-1").strip(" ").partition(" ")
-    if scheme.lower() != "dpop":
+    scheme, credentials = authorization_parts(authorization)
+    if scheme != "dpop":
         return None
-    token = credentials.strip(" ")
+    return dpop_request(scope, credentials, origin)
+
+
+def dpop_request(scope: Any, token: str, origin: str | None = None) -> DpopRequest:
+    """The DPoP request of a scope whose one ``Authorization`` header is ``DPoP <token>``."""
     if not token or not is_token68(token):
         raise InvalidDpopProofError(
             "the Authorization header says DPoP but carries no readable token "

@@ -1,4 +1,7 @@
-"""``footprint``: the bytes decoded JSON holds, measured once when a token cache entry is made.
+"""``footprint`` and ``json_bound``: the bytes decoded JSON holds, counted once per token cache entry.
+
+``json_bound`` reads only the JSON text the parser already decoded (a few byte counts at C speed)
+and gives an upper bound for any shape; ``footprint`` measures the decoded value itself.
 
 A structural walk summing ``sys.getsizeof`` over every container and scalar of the (frozen)
 claims: read-only mappings, tuples, strings and numbers. Values shared with other entries (claim
@@ -15,10 +18,36 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-__all__ = ["footprint", "walk"]
+__all__ = ["footprint", "json_bound", "walk"]
 
 
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+_CONTAINER_BYTES: Final = 224
+"""An object's dict (184 bytes with up to 5 members) and its read-only proxy (40); a tuple (40)."""
+_SLOT_BYTES: Final = 40
+"""What one more member adds to a dict (at most 40 bytes beyond the 5th, resizes included), or
+one more item to a tuple (8)."""
+_ASCII_SCALAR_BYTES: Final = 49
+"""An ASCII ``str`` is 49 bytes plus one per character; an ``int`` (28 + 4 per 30 bits), a
+``float`` (24) and ``True``/``False``/``None`` (at most 28) fit in 49 plus their JSON length."""
+_WIDE_SCALAR_BYTES: Final = 80
+"""Any ``str`` is at most 76 bytes plus 4 per character (UCS-4)."""
+
+
+def json_bound(text: bytes) -> int:
+    """An upper bound of the bytes the decoded and frozen JSON ``text`` holds, from its text alone.
+
+    Every name and value but the root follows one of ``{ [ , :`` (each counted, inside strings
+    too, which only raises the bound), and a container opens with ``{`` or ``[``. A string takes
+    at most one byte per character of its JSON spelling when the text is ASCII without ``\\u``
+    escapes, else at most four. The sum errs high for every shape, as :func:`footprint` does.
+    """
+    containers = text.count(b"{") + text.count(b"[")
+    values = 1 + containers + text.count(b",") + text.count(b":")
+    if text.isascii() and b"\\u" not in text:
+        return _CONTAINER_BYTES * containers + (_ASCII_SCALAR_BYTES + _SLOT_BYTES) * values + len(text)
+    return _CONTAINER_BYTES * containers + (_WIDE_SCALAR_BYTES + _SLOT_BYTES) * values + 4 * len(text)
 
 
 def footprint(value: Any) -> int:

@@ -3,8 +3,9 @@
 Ours (this module, standard library only): splitting a compact JWS (RFC 7515 §7.1), the unpadded
 base64url alphabet, one canonical spelling per segment (RFC 4648 §3.5), one decode per segment,
 and strict JSON (UTF-8, objects, unique names, bounded nesting). PyJWT's, through its public API:
-reading a JWK into a public key (``jwt.PyJWK``) and the PS/ES/EdDSA algorithm objects
-(``get_default_algorithms``). RS* signatures go to cryptography directly. No other module
+reading a JWK into a public key (``jwt.PyJWK``) and the PS algorithm objects
+(``get_default_algorithms``). RS*, ES* and EdDSA signatures go to cryptography directly, as
+PyJWT's own objects would send them (an ES* signature of the wrong length is a bad signature). No other module
 imports PyJWT or cryptography: the rest calls ``parse``, ``key_from_jwk`` and ``verify_signature``.
 """
 
@@ -20,6 +21,7 @@ import jwt
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from jwt.algorithms import Algorithm, get_default_algorithms
 
 from ._errors import InvalidTokenError, shown
@@ -61,6 +63,12 @@ _ALGORITHMS["Ed25519"] = _ALGORITHMS["Ed448"] = _ALGORITHMS["EdDSA"]
 """RFC 9864's fully-specified names: the same check, with the key's curve pinned by ``fits``."""
 _PKCS1: Final = padding.PKCS1v15()
 _RSA_HASHES: Final = {"RS256": hashes.SHA256(), "RS384": hashes.SHA384(), "RS512": hashes.SHA512()}
+_ECDSA: Final = {
+    "ES256": ec.ECDSA(hashes.SHA256()),
+    "ES384": ec.ECDSA(hashes.SHA384()),
+    "ES512": ec.ECDSA(hashes.SHA512()),
+}
+_EDDSA: Final = frozenset({"EdDSA", "Ed25519", "Ed448"})
 _EC_CURVE_FOR_ALG: Final = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
 _JWK_CURVES: Final = {"P-256": "secp256r1", "P-384": "secp384r1", "P-521": "secp521r1"}
 
@@ -75,6 +83,8 @@ class ParsedToken(NamedTuple):
     claims: dict[str, Any]
     signing_input: bytes
     signature: bytes
+    payload: bytes = b""
+    """The payload's JSON text, as decoded from base64url (the token cache sizes entries by it)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -142,10 +152,11 @@ def parse(token: str) -> ParsedToken:
         header = _header(header_segment)
     if not payload_segment:
         raise InvalidTokenError("the token's payload segment is empty", code="malformed")
-    payload = _json_object(_decoded(payload_segment, "payload"), "payload")
+    payload = _decoded(payload_segment, "payload")
+    claims = _json_object(payload, "payload")
     signature = _decoded(signature_segment, "signature")
     signing_input = data[: len(header_segment) + 1 + len(payload_segment)]
-    return ParsedToken(header.copy(), payload, signing_input, signature)
+    return ParsedToken(header.copy(), claims, signing_input, signature, payload)
 
 
 def _header(segment: bytes) -> dict[str, Any]:
@@ -260,6 +271,18 @@ def verify_signature(parsed: ParsedToken, alg: str, key: VerifyingKey) -> bool:
     try:
         if rsa_hash is not None:
             key.public_key.verify(parsed.signature, parsed.signing_input, _PKCS1, rsa_hash)
+            return True
+        if alg in _EDDSA:
+            key.public_key.verify(parsed.signature, parsed.signing_input)
+            return True
+        ecdsa = _ECDSA.get(alg)
+        if ecdsa is not None:  # JWS carries r || s, each the curve's size (RFC 7518 §3.4)
+            signature = parsed.signature
+            size = (key.public_key.curve.key_size + 7) // 8
+            if len(signature) != 2 * size:
+                return False
+            r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+            key.public_key.verify(encode_dss_signature(r, s), parsed.signing_input, ecdsa)
             return True
         return _ALGORITHMS[alg].verify(parsed.signing_input, key.public_key, parsed.signature)
     except InvalidSignature:

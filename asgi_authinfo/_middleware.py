@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Coroutine, Sequence
 from typing import Any, Literal
 
 import httpx
@@ -11,7 +11,8 @@ from asgiref.typing import ASGISendCallable, ASGISendEvent
 
 from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
 from ._bearer_subprotocol import SUBPROTOCOL_KEY
-from ._dpop import normalized_url, read_dpop
+from ._dpop import DpopRequest, normalized_url, read_dpop
+from ._dpop_request import dpop_request
 from ._errors import AuthError, InvalidRequestError
 from ._guards import missing_token
 from ._issuer_resolver import Issuers
@@ -19,7 +20,14 @@ from ._observer import Observer
 from ._responses import send_refusal
 from ._revocation import OnVerified, RevocationList
 from ._startup import StartupCheckError
-from ._token_sources import BearerHeader, TokenSource, token_from
+from ._token_sources import (
+    BearerHeader,
+    TokenSource,
+    authorization_header,
+    authorization_parts,
+    bearer_token,
+    token_from,
+)
 from ._verifier import TokenVerifier
 from ._websocket_denial import denying
 
@@ -88,6 +96,9 @@ class AuthInfoMiddleware:
         self.required = required
         self.on_invalid = on_invalid
         self.token_sources = sources
+        self._bearer_only = sources == (BearerHeader(),)  # the default: one header scan per request
+        # a verifier whose verify() is ours answers a cached bearer token without an await
+        self._answers_now = type(self.verifier).verify is TokenVerifier.verify
         self._hiding = tuple(source for source in sources if callable(getattr(source, "hide", None)))
         self.realm = realm
         self.startup_checks = startup_checks or strict_startup
@@ -108,18 +119,21 @@ class AuthInfoMiddleware:
         if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
-        auth = await self.authenticate(scope)
-        error = auth.error
-        if error is not None and (self.required or self.on_invalid == "reject"):
-            await send_refusal(scope, send, error, self.realm)
-            return
-        if self.required and auth.user is None:
-            await send_refusal(scope, send, missing_token(), self.realm)
-            return
+        now = self._authenticate_now(scope)
+        auth = now if isinstance(now, (AuthInfo, NoAuthInfo)) else await now  # await: not cached
+        user = auth.user
+        if user is None:  # a signed-in AuthInfo has no error
+            error = auth.error
+            if error is not None and (self.required or self.on_invalid == "reject"):
+                await send_refusal(scope, send, error, self.realm)
+                return
+            if self.required:
+                await send_refusal(scope, send, missing_token(), self.realm)
+                return
         scope_dict: Any = scope
         scope_dict["auth"] = auth
         scope_dict["auth_realm"] = self.realm  # so guards and adapters answer with the same realm
-        scope_dict["user"] = ANONYMOUS_USER if auth.user is None else auth.user
+        scope_dict["user"] = ANONYMOUS_USER if user is None else user
         if kind == "websocket":
             send = denying(scope, send)
             if SUBPROTOCOL_KEY in scope_dict:
@@ -133,9 +147,31 @@ class AuthInfoMiddleware:
         error the client's (400). Anything else raised while verifying is a bug (say, in a claim
         check or mapper): the verifier logs it and it propagates, so the server answers 500.
         """
+        auth = self._authenticate_now(scope)
+        return auth if isinstance(auth, (AuthInfo, NoAuthInfo)) else await auth
+
+    def _authenticate_now(
+        self, scope: Any
+    ) -> AuthInfo | NoAuthInfo | Coroutine[Any, Any, AuthInfo | NoAuthInfo]:
+        """:meth:`authenticate` without an await when it needs none (no token, a bad header, or a
+        bearer token the verifier's token cache answers); else the coroutine that verifies."""
         try:
-            dpop = read_dpop(scope, self.dpop_origin)
-            token = token_from(self.token_sources, scope) if dpop is None else dpop.token
+            if self._bearer_only:  # what read_dpop and BearerHeader read, from one header scan
+                dpop: DpopRequest | None = None
+                token: str | None = None
+                value = authorization_header(scope)
+                if value is not None:
+                    scheme, credentials = authorization_parts(value)
+                    if scheme == "bearer":
+                        cache = self.verifier.token_cache
+                        cached = cache is not None and credentials in cache  # it parsed: token68
+                        token = credentials if cached else bearer_token(credentials)
+                    elif scheme == "dpop":
+                        dpop = dpop_request(scope, credentials, self.dpop_origin)
+                        token = dpop.token
+            else:
+                dpop = read_dpop(scope, self.dpop_origin)
+                token = token_from(self.token_sources, scope) if dpop is None else dpop.token
         except AuthError as error:
             return NoAuthInfo(error=error)
         except (UnicodeError, ValueError, TypeError) as exc:
@@ -147,10 +183,13 @@ class AuthInfoMiddleware:
                 source.hide(scope)  # type: ignore[attr-defined]
         if token is None:
             return _MISSING
+        if not self._answers_now:
+            return _refusal_as_auth(self.verifier.verify(token, dpop=dpop))
         try:
-            return await self.verifier.verify(token, dpop=dpop)
+            answer = self.verifier._answer_now(token, dpop)
         except AuthError as error:
             return NoAuthInfo(error=error)
+        return answer if isinstance(answer, AuthInfo) else _refusal_as_auth(answer)
 
     def _closing_on_shutdown(self, send: ASGISendCallable) -> ASGISendCallable:
         async def send_then_close(message: ASGISendEvent) -> None:
@@ -165,6 +204,13 @@ class AuthInfoMiddleware:
             await send(message)
 
         return send_then_close
+
+
+async def _refusal_as_auth(verifying: Awaitable[AuthInfo]) -> AuthInfo | NoAuthInfo:
+    try:
+        return await verifying
+    except AuthError as error:
+        return NoAuthInfo(error=error)
 
 
 def _accepting_with(subprotocol: str, send: ASGISendCallable) -> ASGISendCallable:

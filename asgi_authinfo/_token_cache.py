@@ -17,8 +17,9 @@ its signature each time is the expensive part of verification. An entry is the i
 Memory is bounded twice: at most ``max_entries`` tokens (least recently used evicted first) and
 at most ``max_bytes``, each entry counted as ``ENTRY_OVERHEAD_BYTES`` plus the measured
 :func:`~._footprint.footprint` of its token and twice that of its claims (the claims, and the
-fields mapped from them), taken once at insert. Shared objects are counted in every entry, so
-the count errs high for any claim shape.
+fields mapped from them), taken once at insert: the verifier passes the payload's JSON text, and
+:func:`~._footprint.json_bound` bounds its claims from a few byte counts. Shared objects are
+counted in every entry, so the count errs high for any claim shape.
 Entries are only ever made from tokens that verified, so only the trusted issuers can fill the
 cache. It is meant for one event loop, like the verifier that owns it.
 """
@@ -29,13 +30,16 @@ import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
 from ._auth_info import AuthInfo
 from ._claim_rules import expired, too_early
-from ._footprint import footprint
+from ._construct import constructor
+from ._footprint import footprint, json_bound
 from ._jose import VerifyingKey
 from ._jwks import JWKSCache
+from ._key_set import KeySet
 
 __all__ = [
     "BYTES_PER_TOKEN_CHAR",
@@ -54,47 +58,26 @@ BYTES_PER_TOKEN_CHAR: Final = 10
 _NEVER: Final = float("-inf")
 
 
+@dataclass(slots=True, eq=False)
 class Entry:
     """One verified token: its ``AuthInfo`` and header ``kid`` (for the observer), and what a hit
     re-checks. Mutable only to refresh its key-set snapshot after a JWKS refetch."""
 
-    __slots__ = (
-        "auth",
-        "cost",
-        "exp",
-        "fingerprint",
-        "fresh_until",
-        "jwks",
-        "key",
-        "key_set",
-        "kid",
-        "leeway",
-        "start",
-    )
+    auth: AuthInfo
+    exp: float
+    start: float
+    leeway: float
+    jwks: JWKSCache
+    key: VerifyingKey
+    kid: str | None
+    cost: int
+    key_set: KeySet
+    fresh_until: float
+    fingerprint: str | None = None
+    """The token's, for the observer: hashed on first use."""
 
-    def __init__(
-        self,
-        auth: AuthInfo,
-        *,
-        exp: float,
-        start: float,
-        leeway: float,
-        jwks: JWKSCache,
-        key: VerifyingKey,
-        kid: str | None,
-        cost: int,
-    ) -> None:
-        self.auth = auth
-        self.kid = kid
-        self.fingerprint: str | None = None  # the token's, for the observer: hashed on first use
-        self.exp = exp
-        self.start = start
-        self.leeway = leeway
-        self.jwks = jwks
-        self.key = key
-        self.key_set = jwks.key_set
-        self.fresh_until = jwks.fresh_until
-        self.cost = cost
+
+_new_entry: Final = constructor(Entry)
 
 
 class TokenCache:
@@ -127,6 +110,10 @@ class TokenCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __contains__(self, token: object) -> bool:
+        """Whether ``token`` is remembered, valid or not (no time check; not counted as a hit or miss)."""
+        return token in self._entries
 
     @property
     def estimated_bytes(self) -> int:
@@ -171,23 +158,28 @@ class TokenCache:
         jwks: JWKSCache,
         key: VerifyingKey,
         kid: str | None = None,
+        claims_json: bytes | None = None,
     ) -> None:
-        """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``."""
-        floor = ENTRY_OVERHEAD_BYTES + BYTES_PER_TOKEN_CHAR * len(token)
-        if floor > self.max_bytes:
+        """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``.
+
+        ``claims_json`` is the token's payload as JSON text, when the caller has it: its claims
+        are then counted by :func:`~._footprint.json_bound` (a few byte counts) instead of a walk.
+        """
+        floor = BYTES_PER_TOKEN_CHAR * len(token)
+        if ENTRY_OVERHEAD_BYTES + floor > self.max_bytes:
             return
-        measured = sys.getsizeof(token) + 2 * footprint(
-            auth.claims
-        )  # the claims, and fields mapped from them
-        cost = ENTRY_OVERHEAD_BYTES + max(BYTES_PER_TOKEN_CHAR * len(token), measured)
+        claims = footprint(auth.claims) if claims_json is None else json_bound(claims_json)
+        measured = sys.getsizeof(token) + 2 * claims  # the claims, and fields mapped from them
+        cost = ENTRY_OVERHEAD_BYTES + (floor if floor > measured else measured)
         if cost > self.max_bytes:
             return
         start = max(_NEVER if nbf is None else nbf, _NEVER if iat is None else iat)
         entries = self._entries
-        if token in entries:
-            self._drop(token)
-        entries[token] = Entry(
-            auth, exp=exp, start=start, leeway=leeway, jwks=jwks, key=key, kid=kid, cost=cost
+        replaced = entries.pop(token, None)
+        if replaced is not None:
+            self._bytes -= replaced.cost
+        entries[token] = _new_entry(
+            (auth, exp, start, leeway, jwks, key, kid, cost, jwks.key_set, jwks.fresh_until, None)
         )
         self._bytes += cost
         while len(entries) > self.max_entries or self._bytes > self.max_bytes:

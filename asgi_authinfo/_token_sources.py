@@ -14,7 +14,16 @@ from urllib.parse import parse_qsl
 from ._errors import InvalidRequestError
 from ._token_hiding import hide_query_param
 
-__all__ = ["BearerHeader", "Cookie", "QueryParam", "TokenSource", "authorization_header", "token_from"]
+__all__ = [
+    "BearerHeader",
+    "Cookie",
+    "QueryParam",
+    "TokenSource",
+    "authorization_header",
+    "authorization_parts",
+    "bearer_token",
+    "token_from",
+]
 
 _TOKEN68_CHARS: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/"
 
@@ -29,13 +38,37 @@ def authorization_header(scope: Any) -> bytes | None:
     """The request's one ``Authorization`` header value; two of them are an ``invalid_request``."""
     value: bytes | None = None
     for name, header in scope.get("headers", ()):
-        if name.lower() == b"authorization":  # ASGI lowercases names; be lenient anyway
+        # ASGI lowercases names; be lenient anyway (the length test spares a lower() per header)
+        if len(name) == 13 and name.lower() == b"authorization":
             if value is not None:
                 raise InvalidRequestError(
                     "the request has more than one Authorization header", code="invalid_request"
                 )
             value = header
     return value
+
+
+def authorization_parts(value: bytes) -> tuple[str, str]:
+    """``(scheme in lower case, credentials)`` of an ``Authorization`` header value, spaces trimmed."""
+    if value.startswith(b"Bearer ") and len(value) > 7 and value[7] != 32 and value[-1] != 32:
+        return "bearer", value[7:].decode("latin-1")  # the common spelling: nothing to trim
+    scheme, _, credentials = value.decode("latin-1").strip(" ").partition(" ")
+    return scheme.lower(), credentials.strip(" ")
+
+
+def bearer_token(credentials: str) -> str:
+    """The credentials of ``Authorization: Bearer``, if they are one token68 (RFC 6750 §2.1)."""
+    if not credentials:
+        raise InvalidRequestError(
+            "the Authorization header says Bearer but carries no token", code="invalid_request"
+        )
+    if not is_token68(credentials):
+        raise InvalidRequestError(
+            "the Authorization header's bearer token has characters a token cannot have "
+            "(RFC 6750 §2.1: one token68 after 'Bearer ')",
+            code="invalid_request",
+        )
+    return credentials
 
 
 @runtime_checkable
@@ -53,22 +86,10 @@ class BearerHeader:
         value = authorization_header(scope)
         if value is None:
             return None
-        text = value.decode("latin-1")
-        scheme, _, credentials = text.strip(" ").partition(" ")
-        if scheme.lower() != "bearer":
+        scheme, credentials = authorization_parts(value)
+        if scheme != "bearer":
             return None  # another scheme (Basic, DPoP, ...) is not ours to judge
-        credentials = credentials.strip(" ")
-        if not credentials:
-            raise InvalidRequestError(
-                "the Authorization header says Bearer but carries no token", code="invalid_request"
-            )
-        if not is_token68(credentials):
-            raise InvalidRequestError(
-                "the Authorization header's bearer token has characters a token cannot have "
-                "(RFC 6750 §2.1: one token68 after 'Bearer ')",
-                code="invalid_request",
-            )
-        return credentials
+        return bearer_token(credentials)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
 import httpx
 
+from ._assemble import assemble
 from ._auth_info import AuthInfo, freeze
 from ._background import Background
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
@@ -26,6 +27,8 @@ from ._startup import DEFAULT_STARTUP_TIMEOUT, IssuerCheck, check_issuers
 from ._token_cache import DEFAULT_CACHE_BYTES, DEFAULT_CACHE_SIZE, TokenCache
 from ._userinfo import UserinfoEnricher
 from ._userinfo_store import UserinfoStore
+from .claims._mapped import mapped_values
+from .claims._registry import MAPPED_VALUES
 
 __all__ = ["DEFAULT_MAX_TOKEN_BYTES", "TokenVerifier"]
 
@@ -163,9 +166,39 @@ class TokenVerifier:
         without one the token was sent as a bearer token. The proof is checked on every request,
         also when the token itself is answered from the token cache.
         """
-        auth = await self._verify_token(token)
-        if dpop is None and auth.dpop_jkt is None and not self._dpop_required:
+        answer = self._answer_now(token, dpop)
+        return answer if isinstance(answer, AuthInfo) else await answer
+
+    def _answer_now(
+        self, token: str, dpop: DpopRequest | None = None
+    ) -> AuthInfo | Coroutine[Any, Any, AuthInfo]:
+        """:meth:`verify` without an await when the token cache answers a bearer token (the
+        middleware's hot path), else the coroutine that finishes verifying; raises as it does.
+        A cached token is observed and logged like any other outcome."""
+        started = self._clock()
+        cache = self.token_cache
+        known = cache.lookup(token) if cache is not None and isinstance(token, str) else None
+        if known is None:
+            return self._verify_token(token, dpop, started)
+        auth = known.auth
+        refused = None if self.revocations is None else self.revocations.refusal(auth)
+        if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
+            observe(token, refused, self._clock() - started, self.observer, known.kid)
+            raise refused
+        if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
+            mark = known.fingerprint
+            if mark is None:
+                mark = known.fingerprint = fingerprint(token)
+            observe(token, auth, self._clock() - started, self.observer, known.kid, mark)
+        if self._plain_bearer(auth, dpop):
             return auth
+        return self._sender_checked(auth, dpop)
+
+    def _plain_bearer(self, auth: AuthInfo, dpop: DpopRequest | None) -> bool:
+        """A bearer token, not DPoP-bound, and no issuer requires DPoP: no sender to check."""
+        return dpop is None and auth.dpop_jkt is None and not self._dpop_required
+
+    async def _sender_checked(self, auth: AuthInfo, dpop: DpopRequest | None) -> AuthInfo:
         await self.check_sender(auth, dpop)
         return auth
 
@@ -218,24 +251,9 @@ class TokenVerifier:
             )
         return keys.issuer.dpop
 
-    async def _verify_token(self, token: str) -> AuthInfo:
-        """Every outcome is logged (refusals at INFO, never the token) and passed to the observer,
-        tokens answered from the token cache included."""
-        started = self._clock()
-        cache = self.token_cache
-        if cache is not None and isinstance(token, str):
-            known = cache.lookup(token)
-            if known is not None:
-                refused = None if self.revocations is None else self.revocations.refusal(known.auth)
-                if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
-                    observe(token, refused, self._clock() - started, self.observer, known.kid)
-                    raise refused
-                if self.observer is not None or logger.isEnabledFor(logging.DEBUG):
-                    mark = known.fingerprint
-                    if mark is None:
-                        mark = known.fingerprint = fingerprint(token)
-                    observe(token, known.auth, self._clock() - started, self.observer, known.kid, mark)
-                return known.auth
+    async def _verify_token(self, token: str, dpop: DpopRequest | None, started: float) -> AuthInfo:
+        """Run every rule on a token the cache did not answer, then check its sender. Every outcome
+        is logged (refusals at INFO, never the token) and passed to the observer."""
         state = Token(token, self.trust, self._now())
         try:
             for check in self._checks:
@@ -249,6 +267,9 @@ class TokenVerifier:
             observe(token, error, self._clock() - started, self.observer, state.kid)
             raise
         observe(token, auth, self._clock() - started, self.observer, state.kid)
+        if self._plain_bearer(auth, dpop):
+            return auth
+        await self.check_sender(auth, dpop)
         return auth
 
     async def finish(self, token: Token, *, remember: bool = True) -> AuthInfo:
@@ -298,25 +319,26 @@ class TokenVerifier:
                 jwks=token.jwks,
                 key=key,
                 kid=token.kid,
+                claims_json=parsed.payload,
             )
         return auth
 
     def _build(
         self, token: str, claims: dict[str, Any], issuer: Issuer, exp: float, key: VerifyingKey
     ) -> AuthInfo:
-        mapped = issuer.mapper(claims)  # a failure is a bug, logged by finish()
-        fields = mapped.auth_info_fields()  # one dict for AuthInfo's keywords: the cheapest call
-        fields["issuer"] = claims["iss"]  # the issuer's own spelling; a multi-tenant issuer's tenant
-        fields["subject"] = claims["sub"]
-        fields["access_token"] = token
-        fields["claims"] = freeze(claims)
-        fields["expires_at"] = datetime.fromtimestamp(exp, UTC)
-        cnf = claims.get("cnf")
-        if cnf is not None:
-            fields["dpop_jkt"] = _bound_key(cnf)
-        if issuer.refusal_hint is not None:
-            fields["refusal_hint"] = issuer.refusal_hint
-        return AuthInfo(**fields)
+        read = MAPPED_VALUES.get(issuer.mapper)  # a preset that maps in one pass, or any mapper:
+        mapped = read(claims) if read is not None else mapped_values(issuer.mapper(claims))
+        cnf = claims.get("cnf")  # a failure above is a bug, logged by finish()
+        return assemble(
+            mapped,
+            issuer=claims["iss"],  # the issuer's own spelling; a multi-tenant issuer's tenant
+            subject=claims["sub"],
+            access_token=token,
+            claims=freeze(claims),
+            expires_at=datetime.fromtimestamp(exp, UTC),
+            dpop_jkt=None if cnf is None else _bound_key(cnf),
+            refusal_hint=issuer.refusal_hint,
+        )
 
 
 def _bound_key(cnf: Any) -> str | None:

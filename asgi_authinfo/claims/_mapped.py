@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any, Final, TypeAlias
 
 from .._auth_info import Impersonator, User
+from .._construct import constructor, defaults
 
-__all__ = ["ClaimMapper", "MappedClaims"]
+__all__ = ["MAPPED_DEFAULTS", "MAPPED_INDEX", "ClaimMapper", "MappedClaims", "mapped_values", "new_mapped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +37,16 @@ class MappedClaims:
 
     def auth_info_fields(self) -> dict[str, Any]:
         """Every field by name (a new dict): the ``AuthInfo`` keyword arguments from the claims."""
-        return dict(zip(_NAMES, _VALUES(self), strict=False))  # same length: both from fields()
+        return dict(zip(MAPPED_NAMES, mapped_values(self), strict=True))
 
 
-_NAMES: Final = tuple(f.name for f in fields(MappedClaims))
-_VALUES: Final = attrgetter(*_NAMES)
+MAPPED_NAMES: Final = tuple(f.name for f in fields(MappedClaims))
+MAPPED_INDEX: Final = {name: index for index, name in enumerate(MAPPED_NAMES)}
+"""Each field's position in :func:`mapped_values` (for presets that fill the values in one pass)."""
+MAPPED_DEFAULTS: Final = defaults(MappedClaims)
+mapped_values: Final[Callable[[MappedClaims], tuple[Any, ...]]] = attrgetter(*MAPPED_NAMES)
+"""Every field's value, in declaration order."""
+new_mapped: Final[Callable[[Sequence[Any]], MappedClaims]] = constructor(MappedClaims)
+"""A ``MappedClaims`` from every field's value, in declaration order."""
 
 ClaimMapper: TypeAlias = Callable[[Mapping[str, Any]], MappedClaims]

@@ -120,7 +120,7 @@ def words(value: Any) -> tuple[str, ...]:
 def impersonator(claims: Mapping[str, Any]) -> Impersonator | None:
     """The ``act`` claim (RFC 8693 §4.1) as an Impersonator; WorkOS adds ``email`` and ``reason``."""
     act = claims.get("act")
-    if not isinstance(act, Mapping):
+    if act is None or not isinstance(act, Mapping):  # None first: most tokens have no `act`
         return None
     subject = as_str(act.get("sub"))
     email = as_str(act.get("email"))

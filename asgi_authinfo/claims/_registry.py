@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 from . import auth0, authgear, clerk, cognito, entra, firebase, keycloak, oidc, okta, supabase, workos
 from ._mapped import ClaimMapper
 
-__all__ = ["PRESETS", "resolve"]
+__all__ = ["MAPPED_VALUES", "PRESETS", "resolve"]
 
 PRESETS: dict[str, ClaimMapper] = {
     "oidc": oidc.map_claims,
@@ -21,6 +24,13 @@ PRESETS: dict[str, ClaimMapper] = {
     "firebase": firebase.map_claims,
 }
 """Every preset mapper by name (what ``Issuer(claims="...")`` accepts)."""
+
+
+MAPPED_VALUES: dict[ClaimMapper, Callable[[Mapping[str, Any]], Sequence[Any]]] = {
+    oidc.map_claims: oidc.mapped_values,
+}
+"""Presets that also give their ``MappedClaims`` values in one pass, without building it: the
+verifier's fast path to ``AuthInfo`` (the values are what the preset's mapper would return)."""
 
 
 def resolve(claims: str | ClaimMapper) -> ClaimMapper:
