@@ -7,24 +7,26 @@ also implements the WebSocket denial response extension, so a refused handshake 
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
 import pytest
-import websockets
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
-from websockets.exceptions import InvalidStatus
 
 from asgi_authinfo import AuthInfoMiddleware, BearerHeader, QueryParam
 from pytest_plugin import FakeIssuer
 
-from .test_uvicorn import app
+from .test_uvicorn import (  # the same checks, collected here with this module's Hypercorn `stack`
+    app,
+    test_http_signed_in_refused_and_anonymous,
+    test_websocket_with_and_without_token,
+)
+
+__all__ = ["test_http_signed_in_refused_and_anonymous", "test_websocket_with_and_without_token"]
 
 
 @contextmanager
@@ -75,37 +77,3 @@ def stack() -> Iterator[tuple[FakeIssuer, str]]:
         )
         with running(protected) as address:
             yield fake, address
-
-
-def test_http_signed_in_refused_and_anonymous(stack: tuple[FakeIssuer, str]) -> None:
-    fake, address = stack
-    with httpx.Client(base_url=f"http://{address}") as client:
-        ok = client.get("/", headers={"Authorization": f"Bearer {fake.token(sub='user_h')}"})
-        expired = client.get("/", headers={"Authorization": f"Bearer {fake.token(exp=1)}"})
-        anonymous = client.get("/")
-    assert ok.status_code == 200 and ok.json() == {"user_id": "user_h", "signed_in": True}
-    assert expired.status_code == 401
-    assert 'error="invalid_token"' in expired.headers["www-authenticate"]
-    assert expired.json()["error_code"] == "expired"
-    assert anonymous.status_code == 200 and anonymous.json() == {"user_id": None, "signed_in": False}
-
-
-def test_websocket_with_and_without_token(stack: tuple[FakeIssuer, str]) -> None:
-    fake, address = stack
-
-    async def talk(url: str, **options: Any) -> Any:
-        async with websockets.connect(url, **options) as ws:
-            return json.loads(await ws.recv())
-
-    token = fake.token(sub="user_hws")
-    by_query = asyncio.run(talk(f"ws://{address}/ws?access_token={token}"))
-    by_header = asyncio.run(
-        talk(f"ws://{address}/ws", additional_headers={"Authorization": f"Bearer {token}"})
-    )
-    anonymous = asyncio.run(talk(f"ws://{address}/ws"))
-    assert by_query == by_header == {"user_id": "user_hws"}
-    assert anonymous == {"user_id": None}
-    with pytest.raises(InvalidStatus) as refused:
-        asyncio.run(talk(f"ws://{address}/ws?access_token={fake.token(exp=1)}"))
-    assert refused.value.response.status_code == 401
-    assert refused.value.response.headers["www-authenticate"].startswith("Bearer")
