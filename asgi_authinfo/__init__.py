@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from . import claims, providers
-from ._auth_info import (
-    ANONYMOUS_USER,
-    Address,
-    AnonymousUser,
-    AuthInfo,
-    Impersonator,
-    NoAuthInfo,
-    Scopes,
-    User,
-)
+from ._auth_info import AuthInfo, NoAuthInfo, Scopes
 from ._bearer_subprotocol import BearerSubprotocol
 from ._claim_checks import ClaimCheck, ClaimIn
 from ._dpop import DpopRequest, InMemoryReplayCache, ReplayCache, jwk_thumbprint, read_dpop
@@ -43,6 +34,7 @@ from ._revocation import InMemoryRevocations, OnVerified, Revocation, Revocation
 from ._startup import IssuerCheck, StartupCheckError
 from ._token_cache import TokenCache
 from ._token_sources import BearerHeader, Cookie, QueryParam, TokenSource
+from ._user import ANONYMOUS_USER, Address, AnonymousUser, Impersonator, User
 from ._userinfo_store import UserinfoStore
 from ._verifier import DEFAULT_MAX_TOKEN_BYTES, TokenVerifier
 from .claims import MappedClaims

@@ -12,153 +12,14 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from ._errors import AuthError, RefusalHint
+from ._frozen import empty
 from ._reverification import Reverification, ReverificationSpec
+from ._user import Impersonator, User
 
-__all__ = [
-    "ANONYMOUS_USER",
-    "Address",
-    "AnonymousUser",
-    "AuthInfo",
-    "Impersonator",
-    "NoAuthInfo",
-    "Scopes",
-    "User",
-]
-
-EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
-"""The one empty read-only mapping (``claims``, ``custom_attributes`` and the presets share it)."""
-
-_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
-_STR: Final = frozenset({str})
-
-
-def freeze(value: Any) -> Any:
-    """A read-only deep copy of decoded JSON: objects become mappings (keys as strings), arrays tuples.
-
-    Copies at C speed and walks only the container values (the JOSE parser already shares claim
-    names between tokens).
-    """
-    kind = type(value)
-    if kind is dict and set(map(type, value)) <= _STR:
-        copy = dict(value)
-    elif kind is list or kind is tuple or not isinstance(value, Mapping):  # no ABC check for JSON
-        if not isinstance(value, list | tuple):
-            return value
-        if set(map(type, value)) <= _SCALARS:
-            return tuple(value)
-        return tuple(item if type(item) in _SCALARS else freeze(item) for item in value)
-    else:
-        copy = {str(key): item for key, item in value.items()}
-    for key, item in copy.items():
-        if type(item) not in _SCALARS:
-            copy[key] = freeze(item)
-    return MappingProxyType(copy)
-
+__all__ = ["AuthInfo", "NoAuthInfo", "Scopes"]
 
 _NOT_IN_DICT: Final = MappingProxyType({"to_dict": False})
 """Field metadata: ``AuthInfo.to_dict`` leaves the field out (or, for ``claims``, places it itself)."""
-
-
-def _empty() -> Mapping[str, Any]:
-    return EMPTY
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """The OIDC ``address`` claim (OpenID Connect Core §5.1.1): each member as sent, else None."""
-
-    formatted: str | None = None
-    street_address: str | None = None
-    locality: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """The signed-in user. Also what ``scope["user"]`` holds, so it speaks Starlette's user API."""
-
-    id: str
-    email: str | None = None
-    email_verified: bool | None = None
-    name: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    picture: str | None = None
-    phone_number: str | None = None
-    phone_number_verified: bool | None = None
-    is_anonymous: bool = False
-    custom_attributes: Mapping[str, Any] = field(default_factory=_empty, hash=False)
-    middle_name: str | None = None
-    nickname: str | None = None
-    preferred_username: str | None = None
-    profile: str | None = None
-    website: str | None = None
-    gender: str | None = None
-    birthdate: str | None = None
-    zoneinfo: str | None = None
-    locale: str | None = None
-    address: Address | None = None
-    updated_at: datetime | None = None
-
-    @property
-    def is_authenticated(self) -> Literal[True]:
-        return True
-
-    @property
-    def display_name(self) -> str:
-        full = " ".join(part for part in (self.given_name, self.family_name) if part)
-        return self.name or full or self.email or self.id
-
-    @property
-    def identity(self) -> str:
-        return self.id
-
-
-@dataclass(frozen=True, slots=True)
-class AnonymousUser:
-    """What ``scope["user"]`` holds when nobody is signed in (Starlette's ``UnauthenticatedUser``).
-
-    It has ``User``'s fields, all ``None`` (as ``NoAuthInfo`` has ``AuthInfo``'s), so templates and
-    handlers may read ``request.user.name`` signed in or not.
-    """
-
-    id: None = field(default=None, init=False, repr=False)
-    email: None = field(default=None, init=False, repr=False)
-    email_verified: None = field(default=None, init=False, repr=False)
-    name: None = field(default=None, init=False, repr=False)
-    given_name: None = field(default=None, init=False, repr=False)
-    family_name: None = field(default=None, init=False, repr=False)
-    picture: None = field(default=None, init=False, repr=False)
-    phone_number: None = field(default=None, init=False, repr=False)
-    phone_number_verified: None = field(default=None, init=False, repr=False)
-    is_anonymous: Literal[True] = field(default=True, init=False, repr=False)
-    custom_attributes: Mapping[str, Any] = field(default_factory=_empty, init=False, repr=False, hash=False)
-
-    @property
-    def is_authenticated(self) -> Literal[False]:
-        return False
-
-    @property
-    def display_name(self) -> str:
-        return ""
-
-    @property
-    def identity(self) -> str:
-        return ""
-
-
-ANONYMOUS_USER: Final = AnonymousUser()
-
-
-@dataclass(frozen=True, slots=True)
-class Impersonator:
-    """Who is acting as the user, from the ``act`` claim (RFC 8693): WorkOS, Clerk ``actor``."""
-
-    subject: str
-    email: str | None = None
-    reason: str | None = None
 
 
 class Scopes(tuple[str, ...]):
@@ -191,7 +52,7 @@ class AuthInfo:
     issuer: str
     subject: str
     access_token: str = field(repr=False, metadata=_NOT_IN_DICT)
-    claims: Mapping[str, Any] = field(default_factory=_empty, repr=False, hash=False, metadata=_NOT_IN_DICT)
+    claims: Mapping[str, Any] = field(default_factory=empty, repr=False, hash=False, metadata=_NOT_IN_DICT)
     session_id: str | None = None
     organization_id: str | None = None
     organization_slug: str | None = None

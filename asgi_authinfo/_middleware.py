@@ -9,7 +9,7 @@ import httpx
 from asgiref.compatibility import guarantee_single_callable
 from asgiref.typing import ASGISendCallable, ASGISendEvent
 
-from ._auth_info import ANONYMOUS_USER, AuthInfo, NoAuthInfo
+from ._auth_info import AuthInfo, NoAuthInfo
 from ._bearer_subprotocol import SUBPROTOCOL_KEY
 from ._dpop import DpopRequest, normalized_url, read_dpop
 from ._dpop_request import dpop_request
@@ -28,6 +28,7 @@ from ._token_sources import (
     bearer_token,
     token_from,
 )
+from ._user import ANONYMOUS_USER
 from ._verifier import TokenVerifier
 from ._websocket_denial import denying
 

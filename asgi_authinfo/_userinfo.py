@@ -22,12 +22,14 @@ from typing import Any, Final
 
 import httpx
 
-from ._auth_info import AuthInfo, User, freeze
+from ._auth_info import AuthInfo
 from ._discovery import Discovery
 from ._errors import AuthError, InvalidTokenError, IssuerUnavailableError
 from ._fetch import FetchError, fetch_json
 from ._fetch_policy import FAILURE_BACKOFF, Attempts, SingleFlight
+from ._frozen import freeze
 from ._issuer import Issuer
+from ._user import User
 from ._userinfo_store import UserinfoStore, shared_fetch
 
 __all__ = ["DEFAULT_MAX_ENTRIES", "UserinfoEnricher"]

@@ -11,11 +11,12 @@ from typing import Any, Final
 import httpx
 
 from ._assemble import assemble
-from ._auth_info import AuthInfo, freeze
+from ._auth_info import AuthInfo
 from ._background import Background
 from ._dpop import DEFAULT_DPOP_ALGORITHMS, DpopChecker, DpopRequest, ReplayCache
 from ._dpop_nonce import NonceSource
 from ._errors import AuthError, DpopBindingError, InvalidTokenError, shown, with_hint
+from ._frozen import freeze
 from ._issuer import Issuer
 from ._issuer_keys import IssuerKeys, KeySources
 from ._issuer_resolver import IssuerResolver, Issuers, ResolvedIssuers, split_issuers

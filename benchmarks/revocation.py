@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from asgi_authinfo import AuthInfo, AuthInfoMiddleware, InMemoryRevocations, Issuer, TokenVerifier, User
-from asgi_authinfo._auth_info import freeze
+from asgi_authinfo._frozen import freeze
 from asgi_authinfo.contrib.redis import RedisRevocations
 from pytest_plugin import FakeIssuer
 

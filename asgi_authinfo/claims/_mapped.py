@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any, Final, TypeAlias
 
-from .._auth_info import Impersonator, User
 from .._construct import constructor, defaults
+from .._user import Impersonator, User
 
 __all__ = ["MAPPED_DEFAULTS", "MAPPED_INDEX", "ClaimMapper", "MappedClaims", "mapped_values", "new_mapped"]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
-from .._auth_info import User
+from .._user import User
 from ._mapped import ClaimMapper, MappedClaims
 from ._read import as_str, readers, words
 from ._registry import resolve

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, get_type_hints
 
-from .._auth_info import EMPTY, Address, Impersonator, freeze
+from .._frozen import EMPTY, freeze
 from .._reverification import factor_ages
+from .._user import Address, Impersonator
 
 __all__ = [
     "as_address",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._auth_info import EMPTY
+from .._frozen import EMPTY
 from ._read import attributes
 
 __all__ = ["EMPTY", "attributes", "dig", "primary_role", "sole"]

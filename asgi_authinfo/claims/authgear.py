@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Final
 
-from .._auth_info import EMPTY, freeze
+from .._frozen import EMPTY, freeze
 from ._mapped import MappedClaims
 from ._read import as_bool, as_str, impersonator, str_tuple, words
 from ._shape import sole

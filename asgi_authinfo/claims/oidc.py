@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any, Final
 
-from .._auth_info import User
 from .._construct import constructor, defaults
+from .._user import User
 from ._mapped import MAPPED_DEFAULTS, MAPPED_INDEX, MappedClaims, new_mapped
 from ._read import as_address, as_bool, as_datetime, as_str, impersonator, readers, str_tuple, words
 from ._shape import primary_role

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asgi_authinfo._auth_info import Impersonator
+from asgi_authinfo._user import Impersonator
 
 from ._mapped import MappedClaims
 from ._read import as_str, impersonator, str_tuple

@@ -18,12 +18,13 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal, TypeAlias, Unpack
 
-from .._auth_info import AnonymousUser, AuthInfo, NoAuthInfo, User
+from .._auth_info import AuthInfo, NoAuthInfo
 from .._guards import Conditions, Requirement, check, get_auth, realm_of
 from .._issuer_resolver import Issuers
 from .._middleware import AuthInfoMiddleware
 from .._responses import Refusal
 from .._token_sources import BearerHeader, TokenSource
+from .._user import AnonymousUser, User
 from .._verifier import TokenVerifier
 from .._websocket_denial import REFUSAL_KEY
 from . import framework_missing

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from asgi_authinfo import AuthInfo, Impersonator, User
-from asgi_authinfo._auth_info import freeze
+from asgi_authinfo._frozen import freeze
 from asgi_authinfo.claims import resolve
 from asgi_authinfo.claims.authgear import map_claims
 

@@ -192,6 +192,15 @@ def test_no_auth_info_mirrors_every_auth_info_field() -> None:
         assert getattr(NoAuthInfo(), name) is None, name
 
 
+def test_anonymous_user_mirrors_every_user_field() -> None:
+    from asgi_authinfo import ANONYMOUS_USER, AnonymousUser
+
+    mirrored = {f.name for f in dataclasses.fields(AnonymousUser)}
+    assert {f.name for f in dataclasses.fields(User)} == mirrored
+    for name in mirrored - {"is_anonymous", "custom_attributes"}:
+        assert getattr(ANONYMOUS_USER, name) is None, name  # request.user.nickname reads signed out too
+
+
 def test_every_mapped_claim_is_an_auth_info_field() -> None:
     from asgi_authinfo import MappedClaims
 

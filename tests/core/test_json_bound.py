@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from asgi_authinfo._auth_info import freeze
 from asgi_authinfo._footprint import json_bound, walk
+from asgi_authinfo._frozen import freeze
 from asgi_authinfo._jose import _json_object
 
 SCALARS = (

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgi_authinfo._auth_info import freeze
+from asgi_authinfo._frozen import freeze
 from asgi_authinfo.claims import resolve
 
 from .strategies import (
