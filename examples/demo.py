@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
 
     fake = FakeIssuer(audience="api://demo", lifetime=3600)
     with fake.serve():
-        protected = AuthInfoMiddleware(app, issuers=[fake.issuer_config()])
+        # refusal_hint=None: the reasons production gives, without the plugin's test advice
+        protected = AuthInfoMiddleware(app, issuers=[fake.issuer_config(refusal_hint=None)])
         sock = _free_port(args.port)
         base = f"http://127.0.0.1:{sock.getsockname()[1]}"
         server = uvicorn.Server(uvicorn.Config(protected, log_level="warning", lifespan="on"))
