@@ -161,6 +161,12 @@ class ResolvedIssuers:
         answer = self._answers.get(iss)
         return None if answer is None or answer.keys is None else answer.keys.issuer
 
+    def holds(self, iss: str, keys: IssuerKeys) -> bool:
+        """Whether the resolver's answer for ``iss`` is fresh and is ``keys``: a token verified with
+        them may still be answered from the token cache (else it is verified again, which asks)."""
+        answer = self._answers.get(iss)
+        return answer is not None and answer.keys is keys and answer.expires_at > self._clock()
+
     async def keys_for(self, iss: str) -> IssuerKeys | None:
         """The keys of the Issuer the resolver gives for ``iss``; ``None`` when it trusts no such issuer.
 
@@ -173,7 +179,7 @@ class ResolvedIssuers:
             if self._flight.pending(iss):
                 await self._flight.wait(iss)
             else:
-                if answer is None:
+                if answer is None or answer.keys is None:  # never seen, or not trusted last time
                     self._spend(iss)
                 await self._flight.run(iss, lambda: self._call(iss))
             answer = self._answers.get(iss)
@@ -254,4 +260,10 @@ class ResolvedIssuers:
         answers[iss] = answer
         answers.move_to_end(iss)
         while len(answers) > self.config.max_issuers:
-            answers.popitem(last=False)  # the least recently used issuer and its keys go
+            # the least recently used answer that trusts nothing goes first, so floods of made-up
+            # iss values cannot push trusted tenants out; else the least recently used issuer
+            untrusted = next((key for key, kept in answers.items() if kept.keys is None), None)
+            if untrusted is None:
+                answers.popitem(last=False)
+            else:
+                del answers[untrusted]

@@ -37,6 +37,7 @@ from ._auth_info import AuthInfo
 from ._claim_rules import expired, too_early
 from ._construct import constructor
 from ._footprint import footprint, json_bound
+from ._issuer_keys import IssuerKeys
 from ._jose import VerifyingKey
 from ._jwks import JWKSCache
 from ._key_set import KeySet
@@ -75,6 +76,8 @@ class Entry:
     fresh_until: float
     fingerprint: str | None = None
     """The token's, for the observer: hashed on first use."""
+    resolved: IssuerKeys | None = None
+    """The keys of an issuer the issuer resolver gave: a hit needs its answer to still hold."""
 
 
 _new_entry: Final = constructor(Entry)
@@ -159,6 +162,7 @@ class TokenCache:
         key: VerifyingKey,
         kid: str | None = None,
         claims_json: bytes | None = None,
+        resolved: IssuerKeys | None = None,
     ) -> None:
         """Remember a token that just verified with ``key`` from ``jwks``, under the issuer's ``leeway``.
 
@@ -179,7 +183,7 @@ class TokenCache:
         if replaced is not None:
             self._bytes -= replaced.cost
         entries[token] = _new_entry(
-            (auth, exp, start, leeway, jwks, key, kid, cost, jwks.key_set, jwks.fresh_until, None)
+            (auth, exp, start, leeway, jwks, key, kid, cost, jwks.key_set, jwks.fresh_until, None, resolved)
         )
         self._bytes += cost
         while len(entries) > self.max_entries or self._bytes > self.max_bytes:
@@ -201,6 +205,10 @@ class TokenCache:
             entry.fresh_until = jwks.fresh_until
             return True
         return jwks.revalidate()  # stale: served while one background refresh runs
+
+    def discard(self, token: str) -> None:
+        """Forget ``token`` (its next request is verified in full)."""
+        self._drop(token)
 
     def _drop(self, token: str) -> None:
         entry = self._entries.pop(token, None)

@@ -182,6 +182,10 @@ class TokenVerifier:
         if known is None:
             return self._verify_token(token, dpop, started)
         auth = known.auth
+        resolved = known.resolved
+        if resolved is not None and not self._resolver_holds(auth.issuer, resolved):
+            cache.discard(token)  # type: ignore[union-attr]  # the resolver may trust it no more: ask
+            return self._verify_token(token, dpop, started)
         refused = None if self.revocations is None else self.revocations.refusal(auth)
         if refused is not None:  # the `revoked` rule, asked of a cached token: a dict lookup
             observe(token, refused, self._clock() - started, self.observer, known.kid)
@@ -194,6 +198,12 @@ class TokenVerifier:
         if self._plain_bearer(auth, dpop):
             return auth
         return self._sender_checked(auth, dpop)
+
+    def _resolver_holds(self, iss: str, keys: IssuerKeys) -> bool:
+        """Whether ``keys`` are the issuer resolver's fresh answer for ``iss`` (never true for static
+        issuers and templates): a cached token of such an issuer is served only while it holds."""
+        resolved = self.trust.resolved
+        return resolved is not None and resolved.holds(iss, keys)
 
     def _plain_bearer(self, auth: AuthInfo, dpop: DpopRequest | None) -> bool:
         """A bearer token, not DPoP-bound, and no issuer requires DPoP: no sender to check."""
@@ -321,6 +331,7 @@ class TokenVerifier:
                 key=key,
                 kid=token.kid,
                 claims_json=parsed.payload,
+                resolved=keys if self._resolver_holds(claims["iss"], keys) else None,
             )
         return auth
 

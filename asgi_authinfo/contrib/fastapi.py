@@ -94,7 +94,8 @@ def require(
         return auth
 
     required.__qualname__ = f"require({requirement!r})"
-    setattr(required, _REFUSES, bool(conditions))  # 403 only when there is something to lack
+    forbids = bool(requirement.conditions) or requirement.reverification is not None  # else 401 only
+    setattr(required, _REFUSES, forbids)
     return required
 
 

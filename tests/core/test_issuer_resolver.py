@@ -420,3 +420,65 @@ def test_inspect_config_keeps_the_apps_resolver(
 
     assert [issuer.issuer for issuer in issuers] == ([] if attribute == "resolve" else [STATIC])
     assert resolver is not None and resolver.resolve.__name__ == "resolve"
+
+
+def cached_verifier_for(keys: Keys, clock: Clock, *issuers: Any, **options: Any) -> TokenVerifier:
+    return TokenVerifier(list(issuers), client=keys.client, now=clock, clock=clock, **options)
+
+
+async def test_a_cached_token_is_refused_once_the_resolver_stops_trusting_its_issuer(
+    keys: Keys, clock: Clock
+) -> None:
+    removed: set[str] = set()
+    resolve = Resolver(keys, known=lambda iss: iss not in removed)
+    verifier = cached_verifier_for(keys, clock, IssuerResolver(resolve, ttl=60))
+    token = keys.token(tenant("acme"), exp=clock() + 3600)
+
+    assert (await verifier.verify(token)).issuer == tenant("acme")
+    assert (await verifier.verify(token)).issuer == tenant("acme")  # from the token cache
+    assert resolve.asked == [tenant("acme")]
+    removed.add(tenant("acme"))  # the tenant is removed; the resolver says so once its ttl ends
+    clock.advance(61)
+
+    assert (await refusal(verifier.verify(token))).code == "unknown_issuer"
+    assert (await refusal(verifier.verify(token))).code == "unknown_issuer"
+    assert resolve.asked == [tenant("acme")] * 2
+
+
+async def test_a_cached_token_of_an_evicted_issuer_is_verified_again(keys: Keys, clock: Clock) -> None:
+    resolve = Resolver(keys)
+    verifier = cached_verifier_for(keys, clock, IssuerResolver(resolve, max_issuers=1))
+    token = keys.token(tenant("acme"), exp=clock() + 3600)
+
+    await verifier.verify(token)
+    await verifier.verify(keys.token(tenant("globex")))  # acme leaves the resolver's cache
+    assert (await verifier.verify(token)).issuer == tenant("acme")
+
+    assert resolve.asked == [tenant("acme"), tenant("globex"), tenant("acme")]  # asked again
+
+
+async def test_asking_again_about_an_untrusted_issuer_spends_the_budget(keys: Keys, clock: Clock) -> None:
+    resolve = Resolver(keys, known=lambda iss: False)
+    config = IssuerResolver(resolve, negative_ttl=1, max_new_issuers=3, window=60)
+    verifier = verifier_for(keys, clock, config)
+    token = keys.token(tenant("junk"))
+
+    codes = []
+    for _ in range(5):
+        codes.append((await refusal(verifier.verify(token))).code)
+        clock.advance(1.5)  # past negative_ttl, inside the window
+
+    assert codes == ["unknown_issuer"] * 3 + ["issuer_unavailable"] * 2
+    assert len(resolve.asked) == 3
+
+
+async def test_made_up_issuers_never_push_a_trusted_tenant_out(keys: Keys, clock: Clock) -> None:
+    resolve = Resolver(keys, known=lambda iss: "junk" not in iss)
+    verifier = verifier_for(keys, clock, IssuerResolver(resolve, max_issuers=3, max_new_issuers=1000))
+
+    await verifier.verify(keys.token(tenant("acme")))
+    for n in range(20):
+        await refusal(verifier.verify(keys.token(tenant(f"junk{n}"))))
+    await verifier.verify(keys.token(tenant("acme")))
+
+    assert resolve.asked.count(tenant("acme")) == 1  # still cached: only made-up issuers were evicted

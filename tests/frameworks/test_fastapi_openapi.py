@@ -18,6 +18,7 @@ from examples.fastapi.app import create_app
 from pytest_plugin import FakeIssuer
 
 Writer = Annotated[AuthInfo, Depends(require(permission="posts:write"))]
+AdminIssuer = Annotated[AuthInfo, Depends(require(issuer="https://admin.example.com"))]
 
 
 def answers(schema: dict[str, Any], path: str, method: str) -> list[str]:
@@ -44,6 +45,10 @@ def test_routes_are_documented_by_what_they_depend_on() -> None:
     async def write(auth: Writer) -> dict[str, str]:
         return {}
 
+    @app.get("/admin")
+    async def admin(auth: AdminIssuer) -> dict[str, str]:
+        return {}
+
     @app.get("/open")
     async def open_route() -> dict[str, str]:
         return {}
@@ -55,6 +60,7 @@ def test_routes_are_documented_by_what_they_depend_on() -> None:
     schema = app.openapi()
     assert answers(schema, "/signed-in", "get") == ["200", "401"]  # no conditions: nothing to lack
     assert answers(schema, "/writer", "get") == ["200", "401", "403"]
+    assert answers(schema, "/admin", "get") == ["200", "401"]  # another issuer is a 401
     assert answers(schema, "/open", "get") == ["200"]
     assert schema["paths"]["/own"]["get"]["responses"]["401"]["description"] == "mine"
 
