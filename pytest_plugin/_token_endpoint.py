@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 import threading
 from collections.abc import Callable, Mapping
@@ -92,6 +93,23 @@ class Minting(Protocol):
 def code_challenge(verifier: str) -> str:
     """The PKCE S256 ``code_challenge`` of ``verifier`` (RFC 7636 §4.2)."""
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+_OIDC_SCOPES: Final = frozenset({"openid", "profile", "email", "address", "phone", "offline_access"})
+"""What ``/authorize`` grants any client (OpenID Connect Core §5.4, §11): the user's, not the API's."""
+_VERIFIER: Final = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+"""A PKCE ``code_verifier`` (RFC 7636 §4.1: unreserved characters, 43 to 128 of them)."""
+
+
+def _check_scopes(client: OAuthClient, requested: list[str]) -> None:
+    """``invalid_scope`` for a scope outside the client's registered ones (none registered: any)."""
+    refused = [scope for scope in requested if client.scopes and scope not in client.scopes]
+    if refused:
+        raise OAuthError(
+            "invalid_scope",
+            f"client {client.client_id!r} may not request {', '.join(refused)} "
+            f"(registered scopes: {', '.join(client.scopes)})",
+        )
 
 
 def _single(params: Mapping[str, list[str]]) -> dict[str, str]:
@@ -180,6 +198,7 @@ class TokenEndpoint:
         if params.get("code_challenge_method") != "S256":
             raise OAuthError("invalid_request", "code_challenge_method must be S256 (PKCE, RFC 7636)")
         scope = params.get("scope") or "openid"
+        _check_scopes(client, [name for name in scope.split() if name not in _OIDC_SCOPES])
         try:
             self._check(persona)
         except (TypeError, ValueError) as error:
@@ -249,8 +268,12 @@ class TokenEndpoint:
                 client_id, _, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
                 raise OAuthError("invalid_client", "the Basic credentials are not base64") from None
-            client_id = unquote_plus(client_id)
-            given: str | None = unquote_plus(secret)
+            # RFC 6749 §2.3.1 form-encodes both before Basic; httpx, requests and Authlib send them raw
+            client_id = client_id if client_id in self.clients else unquote_plus(client_id)
+            given: str | None = secret
+            registered = self.clients.get(client_id)
+            if registered is not None and registered.secret is not None and secret != registered.secret:
+                given = unquote_plus(secret)
             if params.get("client_id", client_id) != client_id:
                 raise OAuthError("invalid_request", "client_id differs from the Basic credentials")
         else:
@@ -273,13 +296,7 @@ class TokenEndpoint:
 
     def _client_credentials(self, client: OAuthClient, params: Mapping[str, str]) -> dict[str, Any]:
         requested = params.get("scope", "").split()
-        refused = [scope for scope in requested if scope not in client.scopes]
-        if refused:
-            raise OAuthError(
-                "invalid_scope",
-                f"client {client.client_id!r} may not request {', '.join(refused)} "
-                f"(registered scopes: {', '.join(client.scopes) or 'none'})",
-            )
+        _check_scopes(client, requested)
         audience = client.audience if client.audience is not None else self._issuer.audience
         wanted = params.get("audience")  # Auth0's parameter: it must name the client's API
         if wanted is not None and wanted not in ([audience] if isinstance(audience, str) else audience or []):
@@ -322,8 +339,11 @@ class TokenEndpoint:
             raise OAuthError(
                 "invalid_grant", "the request has no code_verifier (the code was issued with PKCE)"
             )
-        if not 43 <= len(verifier) <= 128:
-            raise OAuthError("invalid_request", "code_verifier must be 43 to 128 characters (RFC 7636 §4.1)")
+        if _VERIFIER.fullmatch(verifier) is None:
+            raise OAuthError(
+                "invalid_request",
+                "code_verifier must be 43 to 128 of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)",
+            )
         if not secrets.compare_digest(code_challenge(verifier), grant.code_challenge):
             raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge (S256)")
 

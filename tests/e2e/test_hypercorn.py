@@ -32,11 +32,11 @@ __all__ = ["test_http_signed_in_refused_and_anonymous", "test_websocket_with_and
 @contextmanager
 def running(asgi_app: Any) -> Iterator[str]:
     """Serve ``asgi_app`` with Hypercorn on a free 127.0.0.1 port in a thread; yield its address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))  # bound here and handed over: no window for another process
+    port = listener.getsockname()[1]
     config = Config()
-    config.bind = [f"127.0.0.1:{port}"]
+    config.bind = [f"fd://{listener.detach()}"]  # Hypercorn owns the socket from here, and closes it
     config.loglevel = "WARNING"
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()

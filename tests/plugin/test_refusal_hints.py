@@ -86,11 +86,20 @@ def test_a_framework_guard_carries_the_hint_too(
     assert "@pytest.mark.signed_in_user(permissions=[...]" in body["error_description"]
 
 
+def test_the_app_refuses_the_default_audience(
+    fake_issuer: FakeIssuer, signed_in_user: SignedInUser
+) -> None:
+    app_config = plain_issuer(fake_issuer, audience="api://orders")  # the app's own audience
+    response = client(app_config).get("/", headers=signed_in_user.headers)
+    assert_refused(response, "audience_mismatch", status=401)
+
+
 @pytest.mark.fake_issuer(audience="api://orders")
 def test_the_marker_the_hint_names_fixes_the_refusal(
     fake_issuer: FakeIssuer, signed_in_user: SignedInUser
 ) -> None:
-    response = client(fake_issuer.issuer_config()).get("/", headers=signed_in_user.headers)
+    app_config = plain_issuer(fake_issuer, audience="api://orders")  # unchanged: the marker fixes it
+    response = client(app_config).get("/", headers=signed_in_user.headers)
     assert response.status_code == 200
 
 

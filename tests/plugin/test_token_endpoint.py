@@ -195,6 +195,19 @@ def test_basic_credentials_are_form_encoded(fake: FakeIssuer) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_basic_credentials_sent_raw_as_http_clients_do(fake: FakeIssuer) -> None:
+    # httpx, requests and Authlib put the secret into Basic as it is, a "+" included
+    fake.register_client("svc-plus", "a+b/c=%")
+    response = httpx.post(
+        fake.token_endpoint, data={"grant_type": "client_credentials"}, auth=("svc-plus", "a+b/c=%")
+    )
+    assert response.status_code == 200, response.text
+    wrong = httpx.post(
+        fake.token_endpoint, data={"grant_type": "client_credentials"}, auth=("svc-plus", "a b/c=%")
+    )
+    refused(wrong, "invalid_client", 401)
+
+
 # -- authorization code with PKCE -------------------------------------------------------------
 
 
@@ -299,6 +312,22 @@ def test_a_code_needs_its_verifier(fake: FakeIssuer) -> None:
         "client_id": "web",
     }
     assert "code_verifier" in refused(httpx.post(fake.token_endpoint, data=data), "invalid_grant")
+
+
+@pytest.mark.parametrize("verifier", ["a" * 42, "a" * 129, "a" * 42 + "+", "ä" * 43])
+def test_a_code_verifier_is_43_to_128_unreserved_characters(fake: FakeIssuer, verifier: str) -> None:
+    login = Login(fake)
+    login.verifier = verifier
+    assert "RFC 7636" in refused(login.redeem(), "invalid_request")
+
+
+def test_authorize_grants_only_the_clients_scopes(fake: FakeIssuer) -> None:
+    fake.register_client("reader", redirect_uris=[WEB], scopes=["orders:read"])
+    wanting_more = Login(fake, client_id="reader", scope="openid orders:write")
+    assert wanting_more.answer["error"] == "invalid_scope"
+    assert "code" not in wanting_more.answer
+    fine = Login(fake, client_id="reader", scope="openid profile orders:read")  # OIDC scopes: always
+    assert fine.redeem(client_id="reader").status_code == 200
 
 
 def test_a_code_expires(fake: FakeIssuer) -> None:
