@@ -17,6 +17,7 @@ from typing import Any, Final, Literal, Protocol, runtime_checkable
 
 from ._dpop_nonce import NonceSource
 from ._dpop_request import DpopRequest, normalized_url, read_dpop
+from ._durations import check_seconds
 from ._errors import AuthError, DpopBindingError, InvalidDpopProofError, UseDpopNonceError, shown
 from ._jose import VerifyingKey, key_from_jwk, parse, verify_signature
 
@@ -138,11 +139,8 @@ class DpopChecker:
         refused = [alg for alg in self.algorithms if alg not in (*DEFAULT_DPOP_ALGORITHMS, "RS384", "RS512")]
         if not self.algorithms or refused:
             raise ValueError(f"dpop algorithms must be asymmetric JWS algorithms; refused: {refused}")
-        for name, value in (("dpop_max_age", max_age), ("dpop_leeway", leeway)):
-            if not isinstance(value, int | float) or math.isnan(value) or value < 0:
-                raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
-        if max_age == 0:
-            raise ValueError("dpop_max_age must be > 0 seconds")
+        check_seconds("dpop_max_age", max_age, positive=True)
+        check_seconds("dpop_leeway", leeway)
         if replay_cache is not None and not isinstance(replay_cache, ReplayCache):
             raise ValueError("dpop_replay_cache must be a ReplayCache (an async first_use(key, until))")
         self.algs = " ".join(self.algorithms)

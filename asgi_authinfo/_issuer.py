@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Final, Literal
@@ -16,6 +15,7 @@ from ._claim_checks import (
     split_template,
     tenant_in,
 )
+from ._durations import check_seconds
 from ._errors import RefusalHint
 from ._key_set import KeySet
 from ._local_keys import is_local_uri, local_key_set
@@ -146,15 +146,9 @@ class Issuer:
             "jwks_unknown_kid_wait",
             "userinfo_timeout",
         ):
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or math.isnan(value) or value < 0:
-                raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
+            check_seconds(name, getattr(self, name), positive=name.endswith("_timeout"))
         if self.leeway > MAX_LEEWAY:
             raise ValueError(f"leeway must be at most {MAX_LEEWAY:g} s (RFC 8725: keep it small)")
-        if self.jwks_timeout == 0:
-            raise ValueError("jwks_timeout must be > 0 seconds")
-        if self.userinfo_timeout == 0:
-            raise ValueError("userinfo_timeout must be > 0 seconds")
         set_(self, "mapper", resolve(self.claims))
 
     def _check_template(self) -> None:

@@ -22,6 +22,7 @@ from typing import Final, TypeAlias
 
 import anyio
 
+from ._durations import check_seconds
 from ._errors import IssuerUnavailableError, shown
 from ._fetch_policy import FAILURE_BACKOFF, SingleFlight
 from ._issuer import Issuer, flatten_issuers
@@ -64,14 +65,7 @@ class IssuerResolver:
                 f"resolve must be an async function (iss) -> Issuer | None, got {self.resolve!r}"
             )
         for name in ("ttl", "negative_ttl", "window", "timeout"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or math.isnan(value)
-                or value <= 0
-            ):
-                raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+            check_seconds(name, getattr(self, name), positive=True)
         for name in ("max_issuers", "max_new_issuers"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -176,12 +170,9 @@ class ResolvedIssuers:
             return None  # no Issuer can have it (they are URLs): no call, no budget, no cache entry
         answer = self._answers.get(iss)
         if answer is None or answer.expires_at <= self._clock():
-            if self._flight.pending(iss):
-                await self._flight.wait(iss)
-            else:
-                if answer is None or answer.keys is None:  # never seen, or not trusted last time
-                    self._spend(iss)
-                await self._flight.run(iss, lambda: self._call(iss))
+            if (answer is None or answer.keys is None) and not self._flight.pending(iss):
+                self._spend(iss)  # never seen, or not trusted last time: a call from the budget
+            await self._flight.run(iss, lambda: self._call(iss))
             answer = self._answers.get(iss)
             if answer is None:  # the call was cancelled, or newer answers evicted this one meanwhile
                 raise IssuerUnavailableError(

@@ -87,3 +87,17 @@ async def test_clerk_pending_sessions_count_as_signed_out_as_in_clerks_auth() ->
         await _verify_clerk({"sub": "user_1", "sts": "pending"}, treat_pending_as_signed_out=False)
         == "user_1"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("leeway", True, "leeway must be a number of seconds >= 0, got True"),
+        ("jwks_max_age", -1, "jwks_max_age must be a number of seconds >= 0, got -1"),
+        ("jwks_timeout", 0, "jwks_timeout must be a number of seconds > 0, got 0"),
+        ("userinfo_timeout", float("nan"), "userinfo_timeout must be a number of seconds > 0, got nan"),
+    ],
+)
+def test_durations_are_checked_when_built(option: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Issuer("https://auth.example.com", **{option: value})
