@@ -17,11 +17,10 @@ import pytest
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from asgi_authinfo import AuthInfoMiddleware, BearerHeader, QueryParam
 from pytest_plugin import FakeIssuer
 
 from .test_uvicorn import (  # the same checks, collected here with this module's Hypercorn `stack`
-    app,
+    protected_by,
     test_http_signed_in_refused_and_anonymous,
     test_websocket_with_and_without_token,
 )
@@ -68,12 +67,5 @@ def running(asgi_app: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[FakeIssuer, str]]:
-    fake = FakeIssuer(audience="api://e2e-hypercorn")
-    with fake.serve():
-        protected = AuthInfoMiddleware(
-            app,
-            issuers=[fake.issuer_config()],
-            token_sources=[BearerHeader(), QueryParam("access_token")],
-        )
-        with running(protected) as address:
-            yield fake, address
+    with protected_by(running) as served:
+        yield served

@@ -6,8 +6,8 @@ import asyncio
 import json
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import httpx
@@ -66,8 +66,9 @@ def running(asgi_app: Any) -> Iterator[str]:
         sock.close()
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[tuple[FakeIssuer, str]]:
+@contextmanager
+def protected_by(serve: Callable[[Any], AbstractContextManager[str]]) -> Iterator[tuple[FakeIssuer, str]]:
+    """``app`` behind the middleware (header and query tokens) served by ``serve``, with its issuer."""
     fake = FakeIssuer(audience="api://e2e")
     with fake.serve():
         protected = AuthInfoMiddleware(
@@ -75,8 +76,14 @@ def stack() -> Iterator[tuple[FakeIssuer, str]]:
             issuers=[fake.issuer_config()],
             token_sources=[BearerHeader(), QueryParam("access_token")],
         )
-        with running(protected) as address:
+        with serve(protected) as address:
             yield fake, address
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[tuple[FakeIssuer, str]]:
+    with protected_by(running) as served:
+        yield served
 
 
 def test_http_signed_in_refused_and_anonymous(stack: tuple[FakeIssuer, str]) -> None:
