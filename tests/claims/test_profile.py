@@ -18,6 +18,7 @@ from asgi_authinfo import Address
 from asgi_authinfo.claims import resolve
 from asgi_authinfo.claims._read import as_address, as_datetime
 from tests.providers._support import round_trip
+from tests.providers.fixtures.sdk_payloads import AUTHGEAR_REFERENCE_USERINFO
 
 # OpenID Connect Core 1.0 §5.1 claims with the values of its examples (§5.1.1 address, §5.3.2
 # userinfo response) and the formats §5.1 gives (birthdate "YYYY-MM-DD", zoneinfo a tz name,
@@ -53,24 +54,7 @@ OIDC_PROFILE: dict[str, Any] = {
 }
 UPDATED: datetime = datetime(2011, 7, 21, 20, 42, 50, tzinfo=UTC)
 
-# The userinfo example of https://docs.authgear.com/reference/apis/oauth-2.0-and-openid-connect-oidc/userinfo
-# (its two stray semicolons made commas).
-AUTHGEAR_USERINFO: dict[str, Any] = {
-    "custom_attributes": {},
-    "email": "user@gmail.com",
-    "email_verified": True,
-    "family_name": "John",
-    "gender": "male",
-    "given_name": "Doe",
-    "phone_number": "0805551112",
-    "phone_number_verified": True,
-    "https://authgear.com/claims/user/can_reauthenticate": True,
-    "https://authgear.com/claims/user/is_anonymous": False,
-    "https://authgear.com/claims/user/is_verified": True,
-    "sub": "e3079029-f123-4a56-78b9-c0de12f3a4af",
-    "updated_at": 1694947082,
-    "x_web3": {"accounts": []},
-}
+AUTHGEAR_USERINFO = AUTHGEAR_REFERENCE_USERINFO  # Authgear's UserInfo reference example
 
 
 @pytest.mark.anyio
