@@ -25,9 +25,8 @@ from packaging.requirements import Requirement
 
 from tests.revocation.conftest import ValkeyServer
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-_FENCE = re.compile(r"^```(sh|bash|console)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+from ._fences import ROOT, fences
+
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = PROJECT["optional-dependencies"]
 # Commands that only show a tool (or a file the reader writes themselves), not something of ours.
@@ -43,22 +42,18 @@ class Command(NamedTuple):
 
 def commands() -> list[Command]:
     found = []
-    for doc in DOCS:
-        text = doc.read_text()
-        for match in _FENCE.finditer(text):
-            first = text.count("\n", 0, match.start()) + 2
-            for offset, line in enumerate(match.group(2).splitlines()):
-                if match.group(1) == "console":
-                    if not line.startswith("$ "):
-                        continue  # output
-                    line = line.removeprefix("$ ")
-                for part in line.split("&&"):
-                    words = shlex.split(part, comments=True)
-                    while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
-                        words = words[1:]  # SECURITY_REPORT=1 pytest ...
-                    if words:
-                        where = str(doc.relative_to(ROOT))
-                        found.append(Command(where, first + offset, words))
+    for fence in fences("sh", "bash", "console"):
+        for offset, line in enumerate(fence.body.splitlines()):
+            if fence.language == "console":
+                if not line.startswith("$ "):
+                    continue  # output
+                line = line.removeprefix("$ ")
+            for part in line.split("&&"):
+                words = shlex.split(part, comments=True)
+                while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
+                    words = words[1:]  # SECURITY_REPORT=1 pytest ...
+                if words:
+                    found.append(Command(fence.path, fence.line + 1 + offset, words))
     return found
 
 

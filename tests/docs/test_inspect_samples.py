@@ -25,9 +25,8 @@ import pytest
 
 from pytest_plugin import FakeIssuer
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-_SAMPLE = re.compile(r"^```text\n(\$ asgi-authinfo inspect [^\n]*)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+from ._fences import ROOT, fences
+
 _FINGERPRINT = re.compile(r"fingerprint [0-9a-f]{8}")
 _ELISION = re.compile(r"^\[\.\.\. .* \.\.\.\]$")
 
@@ -95,11 +94,10 @@ class Sample(NamedTuple):
 
 def samples() -> list[Sample]:
     found = []
-    for doc in DOCS:
-        text = doc.read_text()
-        for match in _SAMPLE.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            found.append(Sample(doc, line, match.group(1), match.group(2)))
+    for fence in fences("text"):
+        command, _, output = fence.body.partition("\n")
+        if fence.info == "text" and command.startswith("$ asgi-authinfo inspect "):
+            found.append(Sample(fence.doc, fence.line, command, output))
     return found
 
 

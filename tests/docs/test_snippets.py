@@ -18,13 +18,9 @@ from typing import NamedTuple
 
 import pytest
 
+from ._fences import DOCS, ROOT, fences
+
 pytest_plugins = ["pytester"]
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-_FENCE = re.compile(r"^```python([^\n]*)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
-_OUTPUT = re.compile(r"\n*```text output\n(.*?)^```$", re.DOTALL | re.MULTILINE)
-
 
 class Block(NamedTuple):
     path: str
@@ -36,15 +32,9 @@ class Block(NamedTuple):
 
 def blocks() -> list[Block]:
     found = []
-    for doc in DOCS:
-        text = doc.read_text()
-        for match in _FENCE.finditer(text):
-            tags = match.group(1).split()
-            kind = "setup" if "setup" in tags else "fragment" if "fragment" in tags else "run"
-            line = text.count("\n", 0, match.start()) + 1
-            shown = _OUTPUT.match(text, match.end() + 1)
-            output = shown.group(1) if shown else None
-            found.append(Block(str(doc.relative_to(ROOT)), line, kind, match.group(2), output))
+    for fence in fences("python"):
+        kind = "setup" if "setup" in fence.tags else "fragment" if "fragment" in fence.tags else "run"
+        found.append(Block(fence.path, fence.line, kind, fence.body, fence.output))
     return found
 
 
@@ -91,8 +81,8 @@ def test_docs_refer_to_no_file_the_wheel_lacks() -> None:
 def test_the_readme_testing_block_is_the_tested_quick_start() -> None:
     """README.md's "Testing your app" block is docs/testing.md's quick start, word for word."""
     section = (ROOT / "README.md").read_text().split("## Testing your app", 1)[1].split("\n## ", 1)[0]
-    (block,) = _FENCE.findall(section)
-    assert block[1] in (ROOT / "docs" / "testing.md").read_text()
+    (block,) = [block for block in BLOCKS if block.path == "README.md" and block.source in section]
+    assert block.source in (ROOT / "docs" / "testing.md").read_text()
 
 
 _REPOSITORY_ONLY = re.compile(r"\b(examples|tests|benchmarks|fuzz)[/.][\w<]")
