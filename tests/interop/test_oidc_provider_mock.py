@@ -8,7 +8,6 @@ authorization-code flow with PKCE, driven with httpx as a browser and a client w
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import secrets
 import threading
@@ -23,7 +22,7 @@ import httpx
 import pytest
 
 from asgi_authinfo import AuthError, AuthInfoMiddleware, Issuer, TokenVerifier, get_auth
-from pytest_plugin import assert_refused, assert_signed_in
+from pytest_plugin import assert_refused, assert_signed_in, code_challenge
 
 with warnings.catch_warnings():  # Authlib 1.9 deprecates authlib.jose, which the provider imports
     import authlib.deprecate  # (it adds an "always" filter for its warnings: kept inside this block)
@@ -56,7 +55,6 @@ class Provider:
     def sign_in(self, sub: str, *, client_id: str = CLIENT_ID) -> dict[str, Any]:
         """The token response after ``sub`` signs in: authorization code with PKCE S256, then /token."""
         verifier = secrets.token_urlsafe(48)
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
         query = {
             "client_id": client_id,
             "response_type": "code",
@@ -64,7 +62,7 @@ class Provider:
             "scope": "openid email profile",
             "state": secrets.token_urlsafe(8),
             "nonce": secrets.token_urlsafe(8),
-            "code_challenge": challenge.decode(),
+            "code_challenge": code_challenge(verifier),
             "code_challenge_method": "S256",
         }
         with httpx.Client() as browser:

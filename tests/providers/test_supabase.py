@@ -19,25 +19,17 @@ from asgi_authinfo.claims import resolve
 from asgi_authinfo.claims.supabase import map_claims
 
 from ._support import ProviderIssuer, normalized, round_trip, verify
+from .fixtures.sdk_payloads import SUPABASE_USER
 from .strategies import Case, supabase_tokens
 
 PROJECT = "https://abcdefghijklmnopqrst.supabase.co"
 
+# supabase/supabase's JWT fields reference (tests/providers/fixtures/sdk_payloads.py), issued at a fixed time
 AUTHENTICATED: dict[str, Any] = {
-    "aal": "aal1",
-    "amr": [{"method": "password", "timestamp": 1640991600}],
-    "app_metadata": {"provider": "email", "providers": ["email"]},
-    "aud": "authenticated",
-    "email": "user@example.com",
+    **SUPABASE_USER,
+    "iss": f"{PROJECT}/auth/v1",
     "exp": 1640995200,
     "iat": 1640991600,
-    "iss": f"{PROJECT}/auth/v1",
-    "phone": "",
-    "role": "authenticated",
-    "session_id": "123e4567-e89b-12d3-a456-426614174000",
-    "sub": "123e4567-e89b-12d3-a456-426614174000",
-    "user_metadata": {"name": "John Doe"},
-    "is_anonymous": False,
 }
 
 
